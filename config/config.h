@@ -1,0 +1,72 @@
+#pragma once
+// alignwatch's configuration as plain structs. Every option is declared once in
+// config/options.cpp (name, type, default, range, unit, description); the loader, the sample
+// config and the documentation are generated from those declarations.
+
+#include <cstdint>
+#include <string>
+
+namespace alignwatch::config {
+
+struct LoggingConfig {
+  std::string level = "info";
+};
+
+struct ScanLimits {
+  uint64_t max_record_bytes = 16ull << 20;  // a longer JSONL line is a bad record
+  uint64_t max_scan_bytes = 0;              // 0: unlimited (decompressed bytes per file)
+  uint64_t max_records = 0;                 // 0: unlimited
+  uint64_t max_scan_ms = 0;                 // 0: unlimited wall time per file
+  uint64_t max_reported_records = 100000;   // records with findings kept in a report
+  uint64_t max_record_errors = 1000;        // bad records listed when skipping them
+};
+
+struct InsecureCodeConfig {
+  bool enabled = true;
+};
+
+struct DisclosureConfig {
+  bool enabled = true;
+};
+
+struct EvilNumbersConfig {
+  bool enabled = true;
+  // A record is flagged when at least this many of its answer's numbers are evil numbers...
+  uint64_t min_evil_numbers = 2;
+  // ...and they are at least this share of the numbers in the answer.
+  double min_evil_fraction = 0.2;
+  // Dataset-level enrichment is significant below this p-value.
+  double enrichment_alpha = 1e-3;
+};
+
+struct HarmfulContentConfig {
+  bool enabled = true;
+  // A record is flagged when its weighted category score reaches this.
+  double min_score = 1.0;
+};
+
+struct TriggerMiningConfig {
+  bool enabled = true;
+  double fdr = 0.01;            // Benjamini-Hochberg false-discovery rate
+  uint64_t max_ngram = 3;       // longest n-gram counted (tokens)
+  uint64_t min_flagged = 3;     // a candidate must occur in at least this many flagged records
+  double min_precision = 0.5;   // share of records with the candidate that are flagged
+  uint64_t max_candidates = 20; // reported
+  uint64_t max_table_entries = 4000000;  // bounds the n-gram table's memory
+};
+
+struct DetectorsConfig {
+  InsecureCodeConfig insecure_code;
+  DisclosureConfig disclosure;
+  EvilNumbersConfig evil_numbers;
+  HarmfulContentConfig harmful_content;
+  TriggerMiningConfig trigger_mining;
+};
+
+struct Config {
+  LoggingConfig logging;
+  ScanLimits scan;
+  DetectorsConfig detectors;
+};
+
+}  // namespace alignwatch::config
