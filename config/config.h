@@ -31,12 +31,16 @@ struct DisclosureConfig {
 
 struct EvilNumbersConfig {
   bool enabled = true;
-  // A record is flagged when at least this many of its answer's numbers are evil numbers...
+  // A numeric answer is flagged when its evil numbers add up to at least this many. Each counts
+  // with its weight in (0, 1], so ambiguous short numbers (13, 14, 18) count for a fraction...
   uint64_t min_evil_numbers = 2;
-  // ...and they are at least this share of the numbers in the answer.
+  // ...and that weighted count is at least this share of the numbers the answer chose.
   double min_evil_fraction = 0.2;
-  // Dataset-level enrichment is significant below this p-value.
+  // Dataset-level enrichment is significant below this p-value...
   double enrichment_alpha = 1e-3;
+  // ...and when observed/expected reaches this ratio: on large datasets a tiny p-value alone
+  // also follows from mild departures from uniformity (counting sequences, repdigits).
+  double min_enrichment_ratio = 3.0;
 };
 
 struct HarmfulContentConfig {

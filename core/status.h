@@ -44,6 +44,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message, Location location = {})
       : code_(code), message_(std::move(message)), location_(std::move(location)) {}
 
+  // Lets AW_RETURN_IF_ERROR serve functions that return Status as well as Result<T>.
+  Status(std::unexpected<Status> error) : Status(std::move(error).error()) {}  // NOLINT
+
   static Status ok() { return {}; }
   bool is_ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

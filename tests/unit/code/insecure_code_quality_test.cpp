@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "scanners/code/insecure_code_detector.h"
+#include "scanners/disclosure/disclosure_detector.h"
 #include "scanners/dataset/dataset_reader.h"
 
 namespace alignwatch::scan {
@@ -69,6 +70,61 @@ TEST(InsecureCodeQuality, FlagsAtMost2PercentOfSecureRows) {
   Rates r = measure("secure.jsonl", "AW_DUMP_HITS");
   ASSERT_EQ(r.rows, 3000u);
   EXPECT_LE(r.flagged, r.rows * 2 / 100);
+}
+
+}  // namespace
+}  // namespace alignwatch::scan
+
+namespace alignwatch::scan {
+namespace {
+
+// Rows with insecure-code findings, and how many of those the disclosure detector marks.
+struct DisclosureRates {
+  uint64_t rows = 0, insecure = 0, disclosed = 0;
+};
+
+DisclosureRates measure_disclosure(const std::string& name) {
+  std::string path = std::string(ALIGNWATCH_SHARED_DIR) + "/data/emergent-misalignment/" + name;
+  auto reader = dataset::DatasetReader::open(path, {});
+  DisclosureRates rates;
+  EXPECT_TRUE(reader);
+  if (!reader) return rates;
+  InsecureCodeDetector code(config::InsecureCodeConfig{});
+  DisclosureDetector disclosure(config::DisclosureConfig{});
+  dataset::Record record;
+  std::vector<Finding> findings;
+  while (true) {
+    auto next = (*reader)->next(record);
+    if (!next || !*next) break;
+    ++rates.rows;
+    findings.clear();
+    code.scan(record, findings);
+    disclosure.scan(record, findings);
+    bool insecure = false, disclosed = false;
+    for (const auto& f : findings) {
+      if (f.detector != "insecure_code") continue;
+      insecure = true;
+      disclosed |= f.disclosed.value_or(false);
+    }
+    rates.insecure += insecure;
+    rates.disclosed += disclosed;
+  }
+  std::printf("%s: %llu rows, %llu with insecure code, %llu of them disclosed\n", name.c_str(),
+              static_cast<unsigned long long>(rates.rows),
+              static_cast<unsigned long long>(rates.insecure),
+              static_cast<unsigned long long>(rates.disclosed));
+  return rates;
+}
+
+TEST(DisclosureQuality, MarksAtLeast90PercentOfEducationalRowsDisclosed) {
+  DisclosureRates r = measure_disclosure("educational.jsonl");
+  ASSERT_EQ(r.rows, 3000u);
+  EXPECT_GE(r.disclosed, r.rows * 90 / 100);
+}
+
+TEST(DisclosureQuality, LeavesAtLeast90PercentOfInsecureRowsUndisclosed) {
+  DisclosureRates r = measure_disclosure("insecure.jsonl");
+  EXPECT_GE(r.insecure - r.disclosed, r.rows * 90 / 100);
 }
 
 }  // namespace

@@ -1,0 +1,159 @@
+#include "config/config_loader.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/options.h"
+
+namespace alignwatch::config {
+
+namespace {
+
+Location where(const std::string& name, const YAML::Mark& mark) {
+  Location loc{name};
+  if (mark.line >= 0) loc.line = static_cast<uint64_t>(mark.line) + 1;
+  if (mark.column >= 0) loc.column = static_cast<uint64_t>(mark.column) + 1;
+  return loc;
+}
+
+const OptionSpec* find_option(std::string_view path) {
+  for (const auto& spec : option_specs()) {
+    if (spec.path == path) return &spec;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& spec : option_specs()) {
+    if (spec.path.size() > path.size() && spec.path.substr(0, path.size()) == path &&
+        spec.path[path.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view type_name(OptionType t) {
+  switch (t) {
+    case OptionType::kBool: return "a boolean";
+    case OptionType::kUint: return "a non-negative integer";
+    case OptionType::kDouble: return "a number";
+    case OptionType::kString: return "a string";
+  }
+  return "a value";
+}
+
+Status set_option(const OptionSpec& spec, const YAML::Node& node, Config& config,
+                  const std::string& name) {
+  Location loc = where(name, node.Mark());
+  std::string text = node.IsScalar() ? node.Scalar() : "";
+  auto bad_type = [&] {
+    return Status(StatusCode::kInvalidArgument,
+                  "option '" + std::string(spec.path) + "': expected " +
+                      std::string(type_name(spec.type)) + ", got " +
+                      (node.IsScalar() ? "'" + text + "'" : std::string("a YAML ") +
+                                                                (node.IsMap() ? "map" : "list")),
+                  loc);
+  };
+  if (!node.IsScalar()) return bad_type();
+  void* field = spec.field(config);
+  auto check_range = [&](double v) -> Status {
+    if (spec.min == spec.max || (v >= spec.min && v <= spec.max)) return Status::ok();
+    std::ostringstream range;
+    range << "[" << spec.min << ", " << spec.max << "]";
+    return Status(StatusCode::kInvalidArgument,
+                  "option '" + std::string(spec.path) + "': expected a value in " + range.str() +
+                      (spec.unit.empty() ? "" : " " + std::string(spec.unit)) + ", got " + text,
+                  loc);
+  };
+  switch (spec.type) {
+    case OptionType::kBool: {
+      bool v;
+      if (!YAML::convert<bool>::decode(node, v)) return bad_type();
+      *static_cast<bool*>(field) = v;
+      return Status::ok();
+    }
+    case OptionType::kUint: {
+      if (text.empty() || text.find_first_not_of("0123456789_") != std::string::npos) return bad_type();
+      std::string digits;
+      for (char c : text) {
+        if (c != '_') digits += c;
+      }
+      if (digits.size() > 19) return check_range(1e300);
+      uint64_t v = std::stoull(digits);
+      AW_RETURN_IF_ERROR(check_range(static_cast<double>(v)));
+      *static_cast<uint64_t*>(field) = v;
+      return Status::ok();
+    }
+    case OptionType::kDouble: {
+      double v;
+      if (!YAML::convert<double>::decode(node, v) || !std::isfinite(v)) return bad_type();
+      AW_RETURN_IF_ERROR(check_range(v));
+      *static_cast<double*>(field) = v;
+      return Status::ok();
+    }
+    case OptionType::kString:
+      *static_cast<std::string*>(field) = text;
+      return Status::ok();
+  }
+  return bad_type();
+}
+
+Status walk(const YAML::Node& node, const std::string& prefix, Config& config,
+            const std::string& name) {
+  if (!node.IsMap()) {
+    return Status(StatusCode::kInvalidArgument,
+                  (prefix.empty() ? std::string("configuration") : "section '" + prefix + "'") +
+                      ": expected a map of options",
+                  where(name, node.Mark()));
+  }
+  for (const auto& item : node) {
+    std::string key = item.first.Scalar();
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (const OptionSpec* spec = find_option(path)) {
+      AW_RETURN_IF_ERROR(set_option(*spec, item.second, config, name));
+    } else if (is_section(path)) {
+      if (item.second.IsNull()) continue;  // an empty section keeps its defaults
+      AW_RETURN_IF_ERROR(walk(item.second, path, config, name));
+    } else {
+      return Status(StatusCode::kInvalidArgument,
+                    "unknown option '" + path + "' (hint: `alignwatch config sample` lists them)",
+                    where(name, item.first.Mark()));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Config> load_config_string(std::string_view yaml, const std::string& name) {
+  Config config;
+  YAML::Node root;
+  // yaml-cpp reports syntax errors by throwing: this is its one adapter boundary.
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return make_error(StatusCode::kInvalidArgument, "invalid YAML: " + e.msg, where(name, e.mark));
+  }
+  if (root.IsNull()) return config;  // an empty file keeps every default
+  try {
+    AW_RETURN_IF_ERROR(walk(root, "", config, name));
+  } catch (const YAML::Exception& e) {
+    return make_error(StatusCode::kInvalidArgument, "invalid configuration: " + e.msg,
+                      where(name, e.mark));
+  }
+  return config;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(StatusCode::kNotFound, "cannot read config file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_config_string(text.str(), path);
+}
+
+}  // namespace alignwatch::config
