@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that alignwatch's build, tests, demo and benchmarks need.
+# Idempotent: when everything is already installed it changes nothing (and needs no network).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libgtest-dev libgmock-dev
+  libspdlog-dev libfmt-dev
+  libsimdjson-dev libre2-dev libhyperscan-dev
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  zlib1g-dev libzstd-dev libssl-dev
+  zstd gzip
+  python3 python3-jsonschema   # the JSON report's schema test
+  bandit bc                    # the benchmark's point of comparison
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${missing[*]}; run as root (or with sudo) to install them" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
