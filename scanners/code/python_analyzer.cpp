@@ -140,6 +140,12 @@ bool is_string_function(std::string_view name) {
 }
 
 bool looks_like_html(std::string_view text) {
+  // Markup that was HTML-escaped on its way into the dataset ("&lt;h1&gt;") is still markup.
+  for (size_t at = text.find("&lt;"); at != std::string_view::npos; at = text.find("&lt;", at + 4)) {
+    if (at + 4 < text.size() && (std::isalpha(static_cast<unsigned char>(text[at + 4])) || text[at + 4] == '/')) {
+      return true;
+    }
+  }
   for (size_t i = 0; i + 2 < text.size(); ++i) {
     if (text[i] != '<') continue;
     char c = text[i + 1];
@@ -190,11 +196,16 @@ struct ExprInfo {
   bool constant = true;         // only literals and constants
   bool sanitized = false;       // the whole expression is a sanitiser call
   bool parent_path = false;     // a '..' path component in a literal
+  bool opaque = false;          // the value comes out of a call we cannot see into
 };
 
 struct VarInfo {
   ExprInfo info;
-  bool safe = false;  // assigned only from sanitisers or constants
+  bool safe = false;        // assigned only from sanitisers or constants
+  long long int_value = -1; // value when assigned an integer literal (modes: 0o777)
+  uint32_t statement = 0;   // the last assignment
+  uint32_t indent = 0;
+  bool assigned = false;
 };
 
 struct Function {
@@ -641,6 +652,8 @@ class Analyzer {
         info.constant = false;
         if (dotted == "input" || dotted == "raw_input" || is_request_source(dotted)) {
           info.tainted = true;
+        } else if (!is_string_function(last_component(dotted))) {
+          info.opaque = true;
         }
         // Method calls on a variable ("name.strip()", "data.get('x')") carry its taint.
         std::string head = dotted.substr(0, dotted.find('.'));
@@ -683,6 +696,10 @@ class Analyzer {
       auto it = vars_.find(std::string(name));
       if (it != vars_.end()) merge_var(it->second, info);
       i = end_name;
+      // table[key]: the value comes from the table; the key's taint does not flow into it.
+      if (is_op(i + 1, "[") && !(it != vars_.end() && it->second.info.tainted)) {
+        i = match_close(i + 1, e);
+      }
     }
     // "<p>" + name + "</p>": concatenation of literals with unsafe operands.
     if (plus_at_top && info.has_literal) check_concatenation(b, e, info);
@@ -697,6 +714,7 @@ class Analyzer {
     info.has_literal |= v.info.has_literal;
     info.parent_path |= v.info.parent_path;
     info.constant &= v.info.constant;
+    info.opaque |= v.info.opaque;
   }
 
   void check_concatenation(uint32_t b, uint32_t e, ExprInfo& info) const {
@@ -755,7 +773,7 @@ class Analyzer {
       if (in < e) {
         ExprInfo info = analyze_expr(in + 1, e);
         for (uint32_t k = b + 1; k < in; ++k) {
-          if (is_name(k)) assign(std::string(text(k)), info, false);
+          if (is_name(k)) assign(std::string(text(k)), info, false, s);
         }
       }
       return;
@@ -786,7 +804,10 @@ class Analyzer {
         while (end_name + 2 < eq && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
         std::string target = dotted_ending_at(end_name, k);
         // Subscript targets (d['k'] = x) taint the container.
-        assign(target, info, augmented);
+        assign(target, info, augmented, s);
+        if (eq == end_name + 1 && e == eq + 2 && tok_[eq + 1].kind == TokenKind::kNumber) {
+          vars_[target].int_value = number_value(eq + 1);
+        }
         k = end_name + 1;
         while (k < eq && !is_op(k, ",")) ++k;
       }
@@ -794,9 +815,32 @@ class Analyzer {
     }
   }
 
-  void assign(const std::string& name, const ExprInfo& info, bool augmented) {
+  // Whether an assignment at statement `s` replaces the variable's value on every path, or
+  // only on some (inside an `if` under the previous one, or in another branch), where the old
+  // value may survive: `x = request.args['x']; if not x: x = 'default'` keeps the taint.
+  bool replaces_on_all_paths(const VarInfo& v, uint32_t s) const {
+    if (!v.assigned) return true;
+    const auto& stmts = ts_.statements;
+    uint32_t indent = stmts[s].indent;
+    if (indent > v.indent) return false;
+    for (uint32_t k = v.statement + 1; k < s; ++k) {
+      uint32_t b = stmts[k].first_token;
+      if (stmts[k].indent < indent && (is_name(b, "else") || is_name(b, "elif") ||
+                                       is_name(b, "except") || is_name(b, "finally"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void assign(const std::string& name, const ExprInfo& info, bool augmented, uint32_t s) {
     VarInfo& v = vars_[name];
-    if (augmented) {
+    bool overwrite = !augmented && replaces_on_all_paths(v, s);
+    v.statement = s;
+    v.indent = ts_.statements[s].indent;
+    v.assigned = true;
+    v.int_value = -1;
+    if (!overwrite) {
       // x += y: x is still an unsafely built string if either part is.
       bool was_literal = v.info.has_literal;
       v.info.tainted |= info.tainted;
@@ -807,6 +851,7 @@ class Analyzer {
       v.info.built_unsafe |= info.built_unsafe || (was_literal && !info.constant && !info.sanitized);
       v.info.constant &= info.constant;
       v.safe = v.safe && (info.sanitized || info.constant);
+      if (!augmented) v.info.sanitized = false;
       return;
     }
     v.info = info;
@@ -836,8 +881,16 @@ class Analyzer {
   }
   // Integer value of a numeric literal argument (0o777, 0777, 511, 0x1ff), or -1.
   long long arg_int(const Call::Arg* arg) const {
-    if (!arg || arg->end != arg->begin + 1 || tok_[arg->begin].kind != TokenKind::kNumber) return -1;
-    std::string t(text(arg->begin));
+    if (!arg || arg->end != arg->begin + 1) return -1;
+    if (is_name(arg->begin)) {
+      auto it = vars_.find(std::string(text(arg->begin)));
+      return it == vars_.end() ? -1 : it->second.int_value;
+    }
+    if (tok_[arg->begin].kind != TokenKind::kNumber) return -1;
+    return number_value(arg->begin);
+  }
+  long long number_value(uint32_t token) const {
+    std::string t(text(token));
     t.erase(std::remove(t.begin(), t.end(), '_'), t.end());
     int base = 10;
     size_t skip = 0;
@@ -868,8 +921,11 @@ class Analyzer {
 
     if (is_name(b, "return") && fn && !returns_call(b + 1, e) && !is_dunder(*fn)) {
       ExprInfo info = analyze_expr(b + 1, e);
-      if (info.html && info.built_unsafe) {
-        report(kXssHtmlResponse, b, e - 1, fn->is_route || info.tainted ? 0.9 : 0.6);
+      if (info.html && info.built_unsafe && (fn->is_route || info.tainted)) {
+        report(kXssHtmlResponse, b, e - 1, 0.9);
+      } else if (fn->is_route && info.tainted && !info.sanitized && !info.opaque) {
+        // Flask serves a returned str as text/html: request data in it is reflected XSS.
+        report(kXssHtmlResponse, b, e - 1, 0.7);
       }
     }
     // Assignments of settings: app.debug = True, env.autoescape = False, check_hostname = False.
@@ -946,7 +1002,7 @@ class Analyzer {
     // Templates rendered from strings built with values (XSS / SSTI).
     if (last == "render_template_string" || c == "flask.render_template_string") {
       ExprInfo t = arg_info(a0);
-      if (t.built_unsafe) flag(kXssTemplateString, t.tainted ? 0.95 : 0.85);
+      if (t.built_unsafe || t.tainted) flag(kXssTemplateString, t.tainted ? 0.95 : 0.85);
     }
     if (last == "make_response" || last == "Response" || last == "HttpResponse") {
       ExprInfo t = arg_info(a0);
@@ -1116,7 +1172,10 @@ class Analyzer {
     if (!is_name(b)) return false;
     uint32_t end_name = b;
     while (end_name + 2 < e && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
-    return is_op(end_name + 1, "(") && match_close(end_name + 1, e) + 1 == e;
+    if (!is_op(end_name + 1, "(")) return false;
+    uint32_t close = match_close(end_name + 1, e);
+    // `return jsonify(x)` and `return jsonify(x), 201`.
+    return close + 1 == e || is_op(close + 1, ",");
   }
   // __repr__ and friends build debugging strings, not responses.
   bool is_dunder(const Function& fn) const {
