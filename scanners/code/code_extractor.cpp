@@ -62,7 +62,7 @@ bool line_looks_like_code(std::string_view line) {
 bool looks_like_bare_code(std::string_view text) {
   size_t code = 0, total = 0;
   size_t start = 0;
-  while (start < text.size() && total < 200) {
+  while (start < text.size() && total < 40) {
     size_t nl = text.find('\n', start);
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(start, nl - start);

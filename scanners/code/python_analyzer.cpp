@@ -242,6 +242,14 @@ struct Call {
   }
 };
 
+// Lets the maps below be searched with a string_view, without building a std::string.
+struct TransparentHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using NameMap = std::unordered_map<std::string, V, TransparentHash, std::equal_to<>>;
+
 class Analyzer {
  public:
   Analyzer(const TokenizedSource& ts, CodeIssues& issues) : ts_(ts), tok_(ts.tokens), issues_(issues) {}
@@ -262,7 +270,11 @@ class Analyzer {
   // --- token helpers ---
   std::string_view text(uint32_t i) const { return ts_.text(tok_[i]); }
   bool is_op(uint32_t i, std::string_view op) const {
-    return i < tok_.size() && tok_[i].kind == TokenKind::kOp && text(i) == op;
+    if (i >= tok_.size()) return false;
+    const Token& t = tok_[i];
+    // Operators are one or two bytes: compare them without a memcmp call.
+    return t.kind == TokenKind::kOp && t.end - t.begin == op.size() &&
+           ts_.source[t.begin] == op[0] && (op.size() == 1 || ts_.source[t.begin + 1] == op[1]);
   }
   bool is_name(uint32_t i) const { return i < tok_.size() && tok_[i].kind == TokenKind::kName; }
   bool is_name(uint32_t i, std::string_view n) const { return is_name(i) && text(i) == n; }
@@ -482,7 +494,7 @@ class Analyzer {
       }
       if (t.kind == TokenKind::kName) {
         if (is_constant_name(text(b))) return true;
-        auto it = vars_.find(std::string(text(b)));
+        auto it = vars_.find(text(b));
         return it != vars_.end() && it->second.safe;
       }
     }
@@ -693,7 +705,7 @@ class Analyzer {
         continue;
       }
       info.constant = false;
-      auto it = vars_.find(std::string(name));
+      auto it = vars_.find(name);
       if (it != vars_.end()) merge_var(it->second, info);
       i = end_name;
       // table[key]: the value comes from the table; the key's taint does not flow into it.
@@ -883,7 +895,7 @@ class Analyzer {
   long long arg_int(const Call::Arg* arg) const {
     if (!arg || arg->end != arg->begin + 1) return -1;
     if (is_name(arg->begin)) {
-      auto it = vars_.find(std::string(text(arg->begin)));
+      auto it = vars_.find(text(arg->begin));
       return it == vars_.end() ? -1 : it->second.int_value;
     }
     if (tok_[arg->begin].kind != TokenKind::kNumber) return -1;
@@ -981,9 +993,37 @@ class Analyzer {
     }
   }
 
+  // Last name components of every call some rule looks at; other calls are skipped early.
+  static bool is_interesting_call(std::string_view last) {
+    static const std::unordered_set<std::string_view> kNames = {
+        "execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text",
+        "render_template_string", "make_response", "Response", "HttpResponse", "Markup",
+        "mark_safe", "Template", "Environment", "system", "popen", "popen2", "getoutput",
+        "getstatusoutput", "call", "run", "Popen", "check_output", "check_call", "loads", "load",
+        "decode", "open", "unsafe_load", "unsafe_load_all", "read_pickle", "Unpickler", "load_all",
+        "eval", "exec", "chmod", "lchmod", "fchmod", "mkdir", "makedirs", "umask", "extractall",
+        "extract", "send_file", "remove", "unlink", "rmtree", "copy", "copyfile", "move", "rename",
+        "chdir", "Path", "listdir", "_create_unverified_context", "md5", "sha1", "new", "ECB",
+        "get", "post", "put", "delete", "head", "request", "urlopen", "Request", "redirect",
+        "HttpResponseRedirect", "XMLParser", "setFeature", "mktemp", "tempnam", "tmpnam",
+        "compile", "match", "search", "fullmatch", "randint", "random", "choice", "choices",
+        "randrange", "getrandbits", "sample", "uniform"};
+    return kNames.count(last) > 0;
+  }
+
   void check_call(const Call& call, uint32_t s, const Function* fn) {
     const std::string& c = call.callee;
     std::string_view last = last_component(c);
+    // Keyword settings any call can carry (verify=False, cert_reqs=CERT_NONE).
+    for (const auto& arg : call.args) {
+      if (arg.keyword == "verify" && arg_is(&arg, "False")) {
+        report(kTlsVerifyOff, dotted_start(call.name_token, ts_.statements[s].first_token), call.close, 0.95);
+      }
+      if (arg.keyword == "cert_reqs" && arg_mentions(&arg, "CERT_NONE")) {
+        report(kTlsVerifyOff, dotted_start(call.name_token, ts_.statements[s].first_token), call.close, 0.9);
+      }
+    }
+    if (!is_interesting_call(last)) return;
     uint32_t first = dotted_start(call.name_token, ts_.statements[s].first_token);
     auto flag = [&](const CodeRule& rule, double confidence) {
       report(rule, first, call.close, confidence);
@@ -1098,12 +1138,8 @@ class Analyzer {
         flag(kPathTraversal, 0.85);
       }
     }
-    // TLS.
-    if (arg_is(call.keyword("verify"), "False")) flag(kTlsVerifyOff, 0.95);
-    if (c == "ssl._create_unverified_context" || arg_is(call.keyword("cert_reqs"), "CERT_NONE") ||
-        (call.keyword("cert_reqs") && arg_mentions(call.keyword("cert_reqs"), "CERT_NONE"))) {
-      flag(kTlsVerifyOff, 0.9);
-    }
+    // TLS (keyword settings are checked above for every call).
+    if (c == "ssl._create_unverified_context") flag(kTlsVerifyOff, 0.9);
     // Weak hashes for secrets, weak ciphers, non-crypto randomness for secrets.
     if (c == "hashlib.md5" || c == "hashlib.sha1" || c == "md5" || c == "sha1" ||
         (c == "hashlib.new" && a0 && tok_[a0->begin].kind == TokenKind::kString &&
@@ -1257,9 +1293,9 @@ class Analyzer {
   const TokenizedSource& ts_;
   const std::vector<Token>& tok_;
   CodeIssues& issues_;
-  std::unordered_map<std::string, std::string> aliases_;
+  NameMap<std::string> aliases_;
   std::unordered_set<std::string> modules_;
-  std::unordered_map<std::string, VarInfo> vars_;
+  NameMap<VarInfo> vars_;
   std::vector<Function> functions_;
   std::vector<int> statement_function_;
 };
