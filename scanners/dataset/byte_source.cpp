@@ -41,6 +41,8 @@ class FileReader {
       given = std::min(capacity, pushback_.size() - pushback_pos_);
       std::memcpy(buffer, pushback_.data() + pushback_pos_, given);
       pushback_pos_ += given;
+      // push_back() took these bytes off the count: they count again now that they are read.
+      bytes_read_ += given;
       if (given == capacity) return given;
     }
     for (;;) {
@@ -48,7 +50,7 @@ class FileReader {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         return make_error(StatusCode::kUnavailable,
-                          "read failed: " + path_ + ": " + std::strerror(errno));
+                          std::string("read failed: ") + std::strerror(errno), Location{path_});
       }
       bytes_read_ += static_cast<uint64_t>(n);
       return given + static_cast<size_t>(n);
@@ -91,7 +93,10 @@ class GzipSource final : public ByteSource {
   ~GzipSource() override { inflateEnd(&stream_); }
 
   Result<size_t> read(char* buffer, size_t capacity) override {
-    if (!init_ok_) return make_error(StatusCode::kInternal, "zlib initialisation failed");
+    if (!init_ok_) {
+      return make_error(StatusCode::kInternal, "zlib initialisation failed",
+                        Location{file_->path()});
+    }
     if (finished_) return size_t{0};
     stream_.next_out = reinterpret_cast<Bytef*>(buffer);
     stream_.avail_out = static_cast<uInt>(capacity);
@@ -100,9 +105,10 @@ class GzipSource final : public ByteSource {
         AW_ASSIGN_OR_RETURN(size_t n, file_->read(in_.data(), in_.size()));
         if (n == 0) {
           return make_error(StatusCode::kCorruption,
-                            "truncated gzip stream: " + file_->path() + ": input ends at byte " +
-                                std::to_string(file_->bytes_read()) +
-                                " before the end of the compressed data");
+                            "truncated gzip stream: expected more compressed data, got the end "
+                            "of the file at compressed byte " +
+                                std::to_string(file_->bytes_read()),
+                            Location{file_->path()});
         }
         stream_.next_in = reinterpret_cast<Bytef*>(in_.data());
         stream_.avail_in = static_cast<uInt>(n);
@@ -119,9 +125,10 @@ class GzipSource final : public ByteSource {
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
         return make_error(StatusCode::kCorruption,
-                          "corrupt gzip stream: " + file_->path() + ": near compressed byte " +
+                          "corrupt gzip stream: near compressed byte " +
                               std::to_string(file_->bytes_read() - stream_.avail_in) + ": " +
-                              (stream_.msg ? stream_.msg : "inflate failed"));
+                              (stream_.msg ? stream_.msg : "inflate failed"),
+                          Location{file_->path()});
       }
     }
     return capacity - stream_.avail_out;
@@ -151,6 +158,12 @@ class ZstdSource final : public ByteSource {
   ~ZstdSource() override { ZSTD_freeDCtx(dctx_); }
 
   Result<size_t> read(char* buffer, size_t capacity) override {
+    if (dctx_ == nullptr) {
+      return make_error(StatusCode::kInternal, "zstd initialisation failed",
+                        Location{file_->path()});
+    }
+    // The decoder keeps the frame's last input byte until all output is flushed, so "input used
+    // up" below never hides decoded bytes still waiting inside it.
     ZSTD_outBuffer out{buffer, capacity, 0};
     while (out.pos == 0) {
       if (input_.pos == input_.size) {
@@ -158,9 +171,10 @@ class ZstdSource final : public ByteSource {
         if (n == 0) {
           if (last_result_ != 0) {
             return make_error(StatusCode::kCorruption,
-                              "truncated zstd stream: " + file_->path() + ": input ends at byte " +
-                                  std::to_string(file_->bytes_read()) +
-                                  " inside a frame");
+                              "truncated zstd stream: expected the rest of the frame, got the end "
+                              "of the file at compressed byte " +
+                                  std::to_string(file_->bytes_read()),
+                              Location{file_->path()});
           }
           return size_t{0};
         }
@@ -168,8 +182,11 @@ class ZstdSource final : public ByteSource {
       }
       size_t rc = ZSTD_decompressStream(dctx_, &out, &input_);
       if (ZSTD_isError(rc)) {
-        return make_error(StatusCode::kCorruption, "corrupt zstd stream: " + file_->path() +
-                                                       ": " + ZSTD_getErrorName(rc));
+        return make_error(StatusCode::kCorruption,
+                          "corrupt zstd stream: near compressed byte " +
+                              std::to_string(file_->bytes_read() - (input_.size - input_.pos)) +
+                              ": " + ZSTD_getErrorName(rc),
+                          Location{file_->path()});
       }
       last_result_ = rc;
     }
@@ -186,6 +203,15 @@ class ZstdSource final : public ByteSource {
   size_t last_result_ = 0;
 };
 
+// "a directory", "a device", ...: what a path that is not a regular file turned out to be.
+std::string describe_file_type(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISFIFO(mode)) return "a pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path) {
@@ -195,14 +221,23 @@ Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path) {
     StatusCode code = (err == ENOENT || err == ENOTDIR) ? StatusCode::kNotFound
                       : err == EACCES                    ? StatusCode::kInvalidArgument
                                                          : StatusCode::kUnavailable;
-    return make_error(code, "cannot open dataset '" + path + "': " + std::strerror(err));
+    return make_error(code, std::string("cannot open dataset: ") + std::strerror(err),
+                      Location{path});
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return make_error(StatusCode::kUnavailable,
+                      std::string("cannot stat dataset: ") + std::strerror(err), Location{path});
+  }
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return make_error(StatusCode::kInvalidArgument,
-                      "cannot scan '" + path + "': not a regular file (directories, devices, "
-                      "pipes and sockets are refused)");
+                      "cannot scan: expected a regular file, got " +
+                          describe_file_type(st.st_mode) +
+                          " (directories, devices, pipes and sockets are refused)",
+                      Location{path});
   }
   // Regular file: blocking reads from here on.
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);

@@ -1,6 +1,8 @@
 #include "scanners/dataset/dataset_reader.h"
 
+#include <algorithm>
 #include <cstring>
+#include <deque>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +37,19 @@ namespace {
 
 namespace od = simdjson::ondemand;
 constexpr size_t kReadChunk = 1 << 20;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// Text assembled while decoding one record (joined content parts), which turns point into.
+// A deque, not a vector: growing it must not move the strings, because a short string keeps
+// its characters inside the std::string object and a move would leave earlier views dangling.
+using Scratch = std::deque<std::string>;
+
+std::string& next_scratch(Scratch& scratch, size_t& used) {
+  if (used == scratch.size()) scratch.emplace_back();
+  std::string& s = scratch[used++];
+  s.clear();
+  return s;
+}
 
 std::optional<Role> parse_role(std::string_view name) {
   if (name == "user" || name == "human" || name == "tool" || name == "function" ||
@@ -54,15 +69,8 @@ std::optional<Role> parse_role(std::string_view name) {
 // The simdjson parser and a scratch arena for text that has to be assembled (content parts).
 struct DatasetReader::Parser {
   od::parser json;
-  std::vector<std::string> scratch;  // stable storage for joined content parts of one record
+  Scratch scratch;  // stable storage for joined content parts of one record
   size_t scratch_used = 0;
-
-  std::string& next_scratch() {
-    if (scratch_used == scratch.size()) scratch.emplace_back();
-    std::string& s = scratch[scratch_used++];
-    s.clear();
-    return s;
-  }
 };
 
 DatasetReader::DatasetReader(std::string path, std::unique_ptr<ByteSource> source,
@@ -114,15 +122,23 @@ Result<bool> DatasetReader::fill() {
     checked_binary_ = true;
     std::string_view head(buffer_.data() + end_, std::min<size_t>(*got, 64 * 1024));
     const void* nul = std::memchr(head.data(), 0, head.size());
-    size_t bad = nul ? static_cast<const char*>(nul) - head.data()
-                     : find_invalid_utf8(head, /*allow_truncated_tail=*/true);
+    const size_t nul_at = nul ? static_cast<size_t>(static_cast<const char*>(nul) - head.data())
+                              : std::string_view::npos;
+    const size_t invalid_at = find_invalid_utf8(head, /*allow_truncated_tail=*/true);
+    const size_t bad = std::min(nul_at, invalid_at);
     if (bad != std::string_view::npos) {
+      // Point at the first bad byte: its line and column, as an editor would show them.
+      const std::string_view before = head.substr(0, bad);
+      const size_t last_newline = before.rfind('\n');
+      const uint64_t line =
+          line_number_ + 1 + static_cast<uint64_t>(std::count(before.begin(), before.end(), '\n'));
+      const uint64_t column = last_newline == std::string_view::npos ? bad + 1 : bad - last_newline;
       return std::unexpected(fail(Status(
           StatusCode::kInvalidArgument,
           "binary data: expected UTF-8 JSON Lines, got " +
-              std::string(nul ? "a NUL byte" : "invalid UTF-8") + " at byte " +
-              std::to_string(bad) + " (hint: is this a model file or an archive?)",
-          Location{path_, 0, 0, bad, true})));
+              std::string(bad == nul_at ? "a NUL byte" : "invalid UTF-8") + " at byte " +
+              std::to_string(stream_offset_ + bad) + " (hint: is this a model file or an archive?)",
+          Location{path_, line, column, stream_offset_ + bad, true})));
     }
   }
   end_ += *got;
@@ -131,47 +147,53 @@ Result<bool> DatasetReader::fill() {
 
 Result<bool> DatasetReader::next_line(std::string_view& line, uint64_t& line_offset) {
   size_t scan_from = begin_;
+  // A line longer than the limit is read to its end without being kept: its head is dropped
+  // from the buffer (which bounds memory) and only its start offset is remembered.
   bool oversized = false;
+  uint64_t line_start = stream_offset_;
+  auto too_large = [&] {
+    return make_error(StatusCode::kResourceExhausted,
+                      "record too large: expected at most " +
+                          std::to_string(options_.max_record_bytes) + " bytes, got more",
+                      Location{path_, line_number_, 0, line_start, true});
+  };
   for (;;) {
     const char* base = buffer_.data();
     const void* nl = std::memchr(base + scan_from, '\n', end_ - scan_from);
-    if (nl != nullptr || (eof_ && end_ > begin_)) {
-      size_t line_end = nl ? static_cast<const char*>(nl) - base : end_;
+    if (nl != nullptr || (eof_ && (end_ > begin_ || oversized))) {
+      size_t line_end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - base) : end_;
       ++line_number_;
-      line_offset = stream_offset_;
+      line_offset = line_start;
       size_t next = nl ? line_end + 1 : line_end;
       stream_offset_ += next - begin_;
       line = std::string_view(base + begin_, line_end - begin_);
       begin_ = next;
-      if (oversized) {
-        return make_error(StatusCode::kResourceExhausted,
-                          "record too large: expected at most " +
-                              std::to_string(options_.max_record_bytes) + " bytes, got more",
-                          Location{path_, line_number_, 0, line_offset, true});
-      }
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (oversized || line.size() > options_.max_record_bytes) return too_large();
+      // A byte order mark is not part of the first record (Windows tools write one).
+      if (line_number_ == 1 && line.starts_with(kUtf8Bom)) line.remove_prefix(kUtf8Bom.size());
       return true;
     }
     if (eof_) return false;
     if (end_ - begin_ > options_.max_record_bytes) {
-      // Drop what we have of this line, keep reading to its end, then report it.
       oversized = true;
       stream_offset_ += end_ - begin_;
       begin_ = end_ = 0;
     }
-    scan_from = end_;
     // fill() may move the data: keep scan_from relative to begin_.
-    size_t rel = scan_from - begin_;
-    AW_ASSIGN_OR_RETURN(bool more, fill());
-    scan_from = begin_ + rel;
-    if (!more && !oversized && end_ == begin_) return false;
-    if (!more && oversized) {
-      ++line_number_;
-      return make_error(StatusCode::kResourceExhausted,
-                        "record too large: expected at most " +
-                            std::to_string(options_.max_record_bytes) + " bytes, got more",
-                        Location{path_, line_number_, 0, stream_offset_, true});
+    const size_t rel = end_ - begin_;
+    auto more = fill();
+    if (!more) {
+      // A stream error (truncated or corrupt compression, I/O) is located at the line that was
+      // being read; binary-data errors already carry their own line.
+      Status error = std::move(more).error();
+      if (error.location().line == 0) {
+        error = Status(error.code(), error.message(),
+                       Location{path_, line_number_ + 1, 0, line_start, true});
+      }
+      return std::unexpected(std::move(error));
     }
+    scan_from = begin_ + rel;
   }
 }
 
@@ -216,8 +238,8 @@ std::string describe(simdjson::error_code error) { return simdjson::error_messag
   } while (0)
 
 // Reads a content value: a string, null, or a list of parts ({"type": "text", "text": ...}).
-std::optional<RecordError> read_content(od::value value, std::string_view& out,
-                                        std::vector<std::string>& scratch, size_t& scratch_used) {
+std::optional<RecordError> read_content(od::value value, std::string_view& out, Scratch& scratch,
+                                        size_t& scratch_used) {
   od::json_type type;
   AW_JSON_TRY(value.type().get(type), "content");
   if (type == od::json_type::string) {
@@ -231,9 +253,7 @@ std::optional<RecordError> read_content(od::value value, std::string_view& out,
   if (type != od::json_type::array) {
     return RecordError{"content: expected a string or a list of parts"};
   }
-  if (scratch_used == scratch.size()) scratch.emplace_back();
-  std::string& joined = scratch[scratch_used++];
-  joined.clear();
+  std::string& joined = next_scratch(scratch, scratch_used);
   od::array parts;
   AW_JSON_TRY(value.get_array().get(parts), "content");
   for (auto part_result : parts) {
@@ -267,8 +287,8 @@ std::optional<RecordError> read_content(od::value value, std::string_view& out,
 
 // A list of {role_key: ..., text_key: ...} turns (OpenAI `messages`, ShareGPT `conversations`).
 std::optional<RecordError> read_turns(od::value value, std::string_view role_key,
-                                      std::string_view text_key, Record& record,
-                                      std::vector<std::string>& scratch, size_t& scratch_used) {
+                                      std::string_view text_key, Record& record, Scratch& scratch,
+                                      size_t& scratch_used) {
   od::array turns;
   AW_JSON_TRY(value.get_array().get(turns), "expected a list of turns");
   size_t index = 0;
