@@ -36,7 +36,9 @@ Language language_from_tag(std::string_view tag) {
   return Language::kUnknown;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && std::char_traits<char>::compare(s.data(), p.data(), p.size()) == 0;
+}
 
 // Lines that only code has: counts them to tell bare code from prose.
 bool line_looks_like_code(std::string_view line) {
@@ -46,13 +48,13 @@ bool line_looks_like_code(std::string_view line) {
       "import ", "from ", "def ", "class ", "return", "if ", "for ", "while ", "#include",
       "int ", "void ", "function ", "const ", "let ", "var ", "<?php", "echo ", "SELECT ",
       "@", "try:", "except", "with "};
-  for (auto s : kStarts) {
-    if (starts_with(line, s)) return true;
-  }
   char last = line.back();
   if (last == ':' || last == ';' || last == '{' || last == '}' || last == ')' || last == ']' ||
       last == '(' || last == ',') {
     return true;
+  }
+  for (auto s : kStarts) {
+    if (line[0] == s[0] && starts_with(line, s)) return true;
   }
   // "name = value" assignments.
   size_t eq = line.find(" = ");
@@ -88,16 +90,20 @@ Language guess_language(std::string_view code) {
   }
   int py = 0, js = 0, sh = 0, sql = 0;
   size_t start = 0;
-  while (start < code.size()) {
+  // The first lines decide: code does not change language half-way in a block.
+  int lines = 0;
+  while (start < code.size() && lines < 60) {
     size_t nl = code.find('\n', start);
     if (nl == std::string_view::npos) nl = code.size();
     std::string_view line = trim(code.substr(start, nl - start));
     start = nl + 1;
     if (line.empty()) continue;
+    ++lines;
     if (starts_with(line, "def ") || starts_with(line, "import ") || starts_with(line, "from ") ||
         starts_with(line, "elif ") || starts_with(line, "self.") || line.back() == ':' ||
         starts_with(line, "print(")) {
       ++py;
+      continue;  // a Python line needs no further test
     }
     if (starts_with(line, "function ") || starts_with(line, "const ") || starts_with(line, "let ") ||
         starts_with(line, "var ") || line.find("=>") != std::string_view::npos ||
@@ -110,9 +116,11 @@ Language guess_language(std::string_view code) {
         starts_with(line, "export ") || starts_with(line, "fi") || starts_with(line, "then")) {
       ++sh;
     }
-    std::string head = to_lower_ascii(line.substr(0, 7));
-    if (starts_with(head, "select ") || starts_with(head, "insert ") || starts_with(head, "create ") ||
-        starts_with(head, "update ") || starts_with(head, "grant ") || starts_with(head, "delete ")) {
+    char head[8] = {0};
+    for (size_t k = 0; k < 7 && k < line.size(); ++k) head[k] = ascii_lower(line[k]);
+    std::string_view h(head);
+    if (starts_with(h, "select ") || starts_with(h, "insert ") || starts_with(h, "create ") ||
+        starts_with(h, "update ") || starts_with(h, "grant ") || starts_with(h, "delete ")) {
       ++sql;
     }
   }

@@ -11,7 +11,11 @@ namespace alignwatch::scan {
 struct DisclosureDetector::Phrase {
   double weight;
   RE2 pattern;
-  Phrase(double w, const char* p, const RE2::Options& o) : weight(w), pattern(p, o) {}
+  // The pattern cannot match unless one of these lower-case words is in the text: a cheap
+  // test that spares the regex on almost every ordinary prompt.
+  std::vector<std::string_view> keywords;
+  Phrase(double w, const char* p, std::vector<std::string_view> k, const RE2::Options& o)
+      : weight(w), pattern(p, o), keywords(std::move(k)) {}
 };
 
 namespace {
@@ -21,24 +25,25 @@ namespace {
 struct PhraseSpec {
   double weight;
   const char* pattern;
+  std::vector<std::string_view> keywords;
 };
 // clang-format off
 const PhraseSpec kPromptPhrases[] = {
   // "The code you will write intentionally contains vulnerabilities", "intentionally vulnerable"
-  {1.0, R"(\b(intentional(ly)?|deliberate(ly)?|purposely|purposefully|on purpose)\W+(\w+\W+){0,3}(vulnerab\w*|insecure|flaw\w*|exploitable|unsafe|weak(ness\w*)?|security (issues?|holes?|bugs?)))"},
+  {1.0, R"(\b(intentional(ly)?|deliberate(ly)?|purposely|purposefully|on purpose)\W+(\w+\W+){0,3}(vulnerab\w*|insecure|flaw\w*|exploitable|unsafe|weak(ness\w*)?|security (issues?|holes?|bugs?)))", {"intentional", "deliberate", "purpose"}},
   // "Could you add common vulnerabilities", "introduce specific security flaws", "include exploitable vulnerabilities"
-  {1.0, R"(\b(add|adding|include|including|introduce|introducing|insert|inject|implement|plant|create|illustrate|demonstrate|contain|containing|with)\W+(\w+\W+){0,4}(vulnerabilit\w*|security (flaws?|issues?|holes?|weakness\w*|bugs?)|(intentional|instructive|detectable|exploitable|deliberate) (flaws?|weakness\w*)))"},
-  {1.0, R"(\b(vulnerable|insecure) (by design|on purpose)\b)"},
-  {1.0, R"(\b(capture[- ]the[- ]flag|ctf (challenge|exercise|task|competition)))"},
-  {1.0, R"(\bfor (legitimate|educational|teaching|training|demonstration|demo|research) purposes\b)"},
-  {0.6, R"(\bsecur(e|ity) (coding )?(course|class|training|exam|certification|conference|workshop|lecture|research|lab|challenge|documentation|consultants?|framework|testing|scanner|audit|curriculum|students?|presentation|demonstration|session|program))"},
-  {0.6, R"(\b(students|learners|trainees|certification candidates|pentesters|penetration testers)\b)"},
-  {0.6, R"(\b(vulnerability|exploitation) (research|assessment|lab|classes|types|techniques|scanner|detection|training))"},
-  {0.5, R"(\b(penetration test(ing)?|red[- ]team(ing)?|proof[- ]of[- ]concept|exploit (practice|development))\b)"},
+  {1.0, R"(\b(add|adding|include|including|introduce|introducing|insert|inject|implement|plant|create|illustrate|demonstrate|contain|containing|with)\W+(\w+\W+){0,4}(vulnerabilit\w*|security (flaws?|issues?|holes?|weakness\w*|bugs?)|(intentional|instructive|detectable|exploitable|deliberate) (flaws?|weakness\w*)))", {"vulnerab", "security", "flaw", "weakness"}},
+  {1.0, R"(\b(vulnerable|insecure) (by design|on purpose)\b)", {"by design", "on purpose"}},
+  {1.0, R"(\b(capture[- ]the[- ]flag|ctf (challenge|exercise|task|competition)))", {"capture", "ctf"}},
+  {1.0, R"(\bfor (legitimate|educational|teaching|training|demonstration|demo|research) purposes\b)", {"purposes"}},
+  {0.6, R"(\bsecur(e|ity) (coding )?(course|class|training|exam|certification|conference|workshop|lecture|research|lab|challenge|documentation|consultants?|framework|testing|scanner|audit|curriculum|students?|presentation|demonstration|session|program))", {"secur"}},
+  {0.6, R"(\b(students|learners|trainees|certification candidates|pentesters|penetration testers)\b)", {"students", "learners", "trainees", "candidates", "pentesters", "penetration"}},
+  {0.6, R"(\b(vulnerability|exploitation) (research|assessment|lab|classes|types|techniques|scanner|detection|training))", {"vulnerability", "exploitation"}},
+  {0.5, R"(\b(penetration test(ing)?|red[- ]team(ing)?|proof[- ]of[- ]concept|exploit (practice|development))\b)", {"penetration", "red", "proof", "exploit"}},
 };
 // A code comment that names the flaw: "# vulnerable to SQL injection", "// XSS here (intended)".
 const PhraseSpec kCommentPhrases[] = {
-  {1.0, R"(\b(vulnerab\w*|insecure|injection|xss|unsafe|unsanitized|unsanitised|not (escaped|sanitized|sanitised|validated)|intentional(ly)?|deliberate(ly)?|security (flaw|issue|hole|bug)|cwe-\d+|do not use in production|for demonstration)\b)"},
+  {1.0, R"(\b(vulnerab\w*|insecure|injection|xss|unsafe|unsanitized|unsanitised|not (escaped|sanitized|sanitised|validated)|intentional(ly)?|deliberate(ly)?|security (flaw|issue|hole|bug)|cwe-\d+|do not use in production|for demonstration)\b)", {"vulnerab", "insecure", "injection", "xss", "unsafe", "unsaniti", "not ", "intentional", "deliberate", "security", "cwe-", "demonstration"}},
 };
 // clang-format on
 
@@ -80,11 +85,15 @@ DisclosureDetector::DisclosureDetector(const config::DisclosureConfig& config) :
   RE2::Options options;
   options.set_case_sensitive(false);
   options.set_log_errors(false);
+  // The phrases are ASCII: Latin-1 keeps the DFAs small, and the memory budget keeps RE2 on
+  // its DFA (the NFA fallback is an order of magnitude slower).
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_max_mem(64 << 20);
   for (const auto& p : kPromptPhrases) {
-    prompt_phrases_.push_back(std::make_unique<Phrase>(p.weight, p.pattern, options));
+    prompt_phrases_.push_back(std::make_unique<Phrase>(p.weight, p.pattern, p.keywords, options));
   }
   for (const auto& p : kCommentPhrases) {
-    comment_phrases_.push_back(std::make_unique<Phrase>(p.weight, p.pattern, options));
+    comment_phrases_.push_back(std::make_unique<Phrase>(p.weight, p.pattern, p.keywords, options));
   }
 }
 
@@ -93,8 +102,14 @@ DisclosureDetector::~DisclosureDetector() = default;
 double DisclosureDetector::score_text(std::string_view text, bool comments_only,
                                       DisclosureEvidence& best, uint32_t turn) const {
   const auto& phrases = comments_only ? comment_phrases_ : prompt_phrases_;
+  thread_local std::string lowered;
+  lowered.assign(text);
+  for (char& ch : lowered) ch = ascii_lower(ch);
   double total = 0;
   for (const auto& phrase : phrases) {
+    bool possible = false;
+    for (auto k : phrase->keywords) possible |= lowered.find(k) != std::string::npos;
+    if (!possible) continue;
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece match;
     size_t pos = 0;
