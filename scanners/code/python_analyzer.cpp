@@ -525,7 +525,9 @@ class Analyzer {
     }
     expr = trim(expr);
     if (expr.empty()) return true;
-    TokenizedSource inner;
+    // Reused across calls: an f-string interpolation is tokenized on its own, and allocating
+    // token vectors for each one dominated the analysis.
+    thread_local TokenizedSource inner;
     tokenize_python(expr, inner);
     // Taint: any name that is a tainted variable or the request object.
     for (size_t i = 0; i < inner.tokens.size(); ++i) {
@@ -984,9 +986,21 @@ class Analyzer {
         report(kUrlSubstring, i, i + 2, 0.8);
       }
     }
-    // Calls.
+    // Settings any call can carry: verify=False, cert_reqs=ssl.CERT_NONE.
+    for (uint32_t i = b; i + 2 < e; ++i) {
+      if (!is_op(i + 1, "=") || !is_name(i) || !(is_op(i - 1, ",") || is_op(i - 1, "("))) continue;
+      if (text(i) == "verify" && is_name(i + 2, "False")) report(kTlsVerifyOff, i, i + 2, 0.95);
+      if (text(i) == "cert_reqs") {
+        uint32_t k = i + 2;
+        while (k < e && !is_op(k, ",") && !is_op(k, ")")) {
+          if (is_name(k, "CERT_NONE")) report(kTlsVerifyOff, i, k, 0.9);
+          ++k;
+        }
+      }
+    }
+    // Calls that some rule looks at.
     for (uint32_t i = b; i + 1 < e; ++i) {
-      if (!is_name(i) || !is_op(i + 1, "(")) continue;
+      if (!is_name(i) || !is_op(i + 1, "(") || !is_interesting_call(text(i))) continue;
       if (i > b && (is_name(i - 1, "def") || is_name(i - 1, "class"))) continue;
       Call call = parse_call(i, i + 1, e, b);
       check_call(call, s, fn);
@@ -1014,16 +1028,6 @@ class Analyzer {
   void check_call(const Call& call, uint32_t s, const Function* fn) {
     const std::string& c = call.callee;
     std::string_view last = last_component(c);
-    // Keyword settings any call can carry (verify=False, cert_reqs=CERT_NONE).
-    for (const auto& arg : call.args) {
-      if (arg.keyword == "verify" && arg_is(&arg, "False")) {
-        report(kTlsVerifyOff, dotted_start(call.name_token, ts_.statements[s].first_token), call.close, 0.95);
-      }
-      if (arg.keyword == "cert_reqs" && arg_mentions(&arg, "CERT_NONE")) {
-        report(kTlsVerifyOff, dotted_start(call.name_token, ts_.statements[s].first_token), call.close, 0.9);
-      }
-    }
-    if (!is_interesting_call(last)) return;
     uint32_t first = dotted_start(call.name_token, ts_.statements[s].first_token);
     auto flag = [&](const CodeRule& rule, double confidence) {
       report(rule, first, call.close, confidence);

@@ -1,10 +1,10 @@
 #include "scanners/harmful/harmful_content_detector.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/logging.h"
 #include "core/text.h"
@@ -51,27 +51,31 @@ void log_scan_error(const dataset::Record& record, const Status& error) {
 }  // namespace
 
 HarmfulContentDetector::HarmfulContentDetector(const config::HarmfulContentConfig& config)
-    : config_(config) {
-  std::vector<std::string> expressions;
-  for (const auto& entry : harmful::harm_lexicon()) {
-    expressions.push_back(harmful::expand_lexicon_pattern(entry.pattern));
-  }
-  auto compiled = harmful::PatternSet::compile(expressions);
-  if (!compiled) {
-    status_ = compiled.error();
-    get_logger("aw.scan.harmful")
-        ->error("lexicon_compile_failed detector=harmful_content error=\"{}\"",
-                status_.to_string());
-    return;
-  }
-  patterns_ = std::move(*compiled);
+    : config_(config) {}
+
+const harmful::PatternSet* HarmfulContentDetector::patterns() const {
+  std::call_once(compile_once_, [this] {
+    std::vector<std::string> expressions;
+    for (const auto& entry : harmful::harm_lexicon()) {
+      expressions.push_back(harmful::expand_lexicon_pattern(entry.pattern));
+    }
+    auto compiled = harmful::PatternSet::compile(expressions);
+    if (!compiled) {
+      status_ = compiled.error();
+      get_logger("aw.scan.harmful")
+          ->error("lexicon_compile_failed detector=harmful_content error=\"{}\"",
+                  status_.to_string());
+      return;
+    }
+    patterns_ = std::move(*compiled);
+  });
+  return patterns_.get();
 }
 
 HarmfulContentDetector::~HarmfulContentDetector() = default;
 
 void HarmfulContentDetector::scan(const dataset::Record& record,
                                   std::vector<Finding>& findings) const {
-  if (patterns_ == nullptr) return;
   const auto lexicon = harmful::harm_lexicon();
   thread_local ScanBuffers buffers;
   auto& b = buffers;
@@ -82,11 +86,13 @@ void HarmfulContentDetector::scan(const dataset::Record& record,
     const std::string_view content = turn.content;
     harmful::find_prose_ranges(content, b.ranges);
     if (b.ranges.empty()) continue;
+    const harmful::PatternSet* pattern_set = patterns();
+    if (pattern_set == nullptr) return;
 
     b.matches.clear();
     for (const auto& range : b.ranges) {
       bool truncated = false;
-      const Status scanned = patterns_->scan(content, range.begin, range.end, b.matches,
+      const Status scanned = pattern_set->scan(content, range.begin, range.end, b.matches,
                                              kMaxMatchesPerTurn, truncated);
       if (!scanned.is_ok()) {
         log_scan_error(record, scanned);
@@ -100,7 +106,7 @@ void HarmfulContentDetector::scan(const dataset::Record& record,
     for (auto& match : b.matches) {
       if (b.asserted[match.id]) continue;
       // Only now is the start needed: for the sentence context before the phrase.
-      const Status located = patterns_->locate(content, match, kMaxPhraseBytes);
+      const Status located = pattern_set->locate(content, match, kMaxPhraseBytes);
       if (!located.is_ok()) {
         log_scan_error(record, located);
         continue;

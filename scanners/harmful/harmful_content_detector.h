@@ -5,6 +5,7 @@
 // answers is what the emergent-misalignment evaluations measure (Betley et al. 2025).
 
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -20,15 +21,22 @@ class PatternSet;
 
 class HarmfulContentDetector final : public RecordDetector {
  public:
-  // Compiles the lexicon into Hyperscan databases: 1 to 2 s of one core, so build one detector
-  // and share it (scan() is const). Cannot throw; when the compilation fails (a CPU without
-  // SSSE3, no memory) the error is logged at error level and kept in status(), and scan()
-  // then finds nothing.
+  // Cheap: the lexicon is compiled into Hyperscan databases (1 to 2 s of one core) on the first
+  // record that has prose, or by warm_up(), so a scan of code-only data never pays for it.
+  // Build one detector and share it (scan() is const). Cannot throw; when the compilation
+  // fails (a CPU without SSSE3, no memory) the error is logged at error level and kept in
+  // status(), and scan() then finds nothing.
   explicit HarmfulContentDetector(const config::HarmfulContentConfig& config);
   ~HarmfulContentDetector() override;
 
   std::string_view name() const override { return "harmful_content"; }
-  const Status& status() const { return status_; }
+  // Compiles the lexicon now (a long-running service does it at start-up). Thread-safe.
+  void warm_up() const { patterns(); }
+  // The compilation's outcome; compiles first if that has not happened yet.
+  const Status& status() const {
+    patterns();
+    return status_;
+  }
 
   // For each model turn, looks for lexicon phrases in its prose (harmful/prose_ranges.h: code
   // is skipped), drops those their sentence disclaims (harmful/negation_context.h), sums the
@@ -39,9 +47,13 @@ class HarmfulContentDetector final : public RecordDetector {
   void scan(const dataset::Record& record, std::vector<Finding>& findings) const override;
 
  private:
+  const harmful::PatternSet* patterns() const;
+
   config::HarmfulContentConfig config_;
-  std::unique_ptr<const harmful::PatternSet> patterns_;
-  Status status_;
+  // Set once, under compile_once_, by the first caller of patterns().
+  mutable std::once_flag compile_once_;
+  mutable std::unique_ptr<const harmful::PatternSet> patterns_;
+  mutable Status status_;
 };
 
 }  // namespace alignwatch::scan
