@@ -76,7 +76,8 @@ FileReport DatasetScanner::scan_file(const std::string& path,
     }
     report.records_flagged += above_info;
     if (report.records.size() < limits.max_reported_records) {
-      report.records.push_back(RecordFindings{record.line, record.offset, findings});
+      report.records.push_back(RecordFindings{record.line, record.offset, std::move(findings)});
+      findings = {};
     } else if (!report.truncated) {
       truncate("max_reported_records (" + std::to_string(limits.max_reported_records) +
                ") reached; later records are counted in the summary only");

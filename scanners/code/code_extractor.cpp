@@ -80,6 +80,8 @@ bool looks_like_bare_code(std::string_view text) {
 }  // namespace
 
 Language guess_language(std::string_view code) {
+  // The start of a block tells its language; long blocks need not be read to the end.
+  code = code.substr(0, 4096);
   if (code.find("<?php") != std::string_view::npos) return Language::kPhp;
   if (code.find("#include") != std::string_view::npos || code.find("int main(") != std::string_view::npos) {
     return Language::kC;

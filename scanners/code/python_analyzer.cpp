@@ -294,13 +294,17 @@ class Analyzer {
   }
 
   // The dotted name ending at token `i` (a name): "os.path.join" for the "join" token.
+  // A call in the chain ("conn.cursor().execute") keeps only the trailing names.
   std::string dotted_ending_at(uint32_t i, uint32_t floor) const {
-    std::string out(text(i));
-    while (i >= floor + 2 && is_op(i - 1, ".") && is_name(i - 2)) {
-      i -= 2;
-      out = std::string(text(i)) + "." + out;
+    uint32_t start = dotted_start(i, floor);
+    std::string_view span = ts_.source.substr(tok_[start].begin, tok_[i].end - tok_[start].begin);
+    // Usually written without spaces: one copy of the source text.
+    if (span.find_first_of(" \t\r\n\\#") == std::string_view::npos) return std::string(span);
+    std::string out;
+    for (uint32_t k = start; k <= i; k += 2) {
+      if (k > start) out += '.';
+      out += text(k);
     }
-    // A call in the chain ("conn.cursor().execute") keeps only the trailing names.
     return out;
   }
   uint32_t dotted_start(uint32_t i, uint32_t floor) const {
@@ -310,8 +314,7 @@ class Analyzer {
 
   std::string resolve(std::string dotted) const {
     size_t dot = dotted.find('.');
-    std::string head = dotted.substr(0, dot);
-    auto it = aliases_.find(head);
+    auto it = aliases_.find(std::string_view(dotted).substr(0, dot));
     if (it == aliases_.end()) return dotted;
     return it->second + (dot == std::string::npos ? "" : dotted.substr(dot));
   }

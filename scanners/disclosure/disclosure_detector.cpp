@@ -1,10 +1,13 @@
 #include "scanners/disclosure/disclosure_detector.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <re2/re2.h>
 
+#include "core/logging.h"
 #include "core/text.h"
+#include "scanners/text/pattern_set.h"
 
 namespace alignwatch::scan {
 
@@ -95,6 +98,29 @@ DisclosureDetector::DisclosureDetector(const config::DisclosureConfig& config) :
   for (const auto& p : kCommentPhrases) {
     comment_phrases_.push_back(std::make_unique<Phrase>(p.weight, p.pattern, p.keywords, options));
   }
+  std::vector<std::string> literals;
+  for (const auto* list : {&prompt_phrases_, &comment_phrases_}) {
+    for (const auto& phrase : *list) {
+      for (auto k : phrase->keywords) {
+        if (std::find(keywords_.begin(), keywords_.end(), k) != keywords_.end()) continue;
+        keywords_.push_back(k);
+        std::string literal;
+        for (char c : k) {
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != ' ') literal += '\\';
+          literal += c;
+        }
+        literals.push_back(literal);
+      }
+    }
+  }
+  auto compiled = PatternSet::compile(literals);
+  if (compiled) {
+    keyword_set_ = std::move(*compiled);
+  } else {
+    // Without Hyperscan (a CPU without SSSE3) every phrase's regex runs: slower, same verdicts.
+    get_logger("aw.scan.disclosure")
+        ->warn("keyword_gate_unavailable error=\"{}\"", compiled.error().to_string());
+  }
 }
 
 DisclosureDetector::~DisclosureDetector() = default;
@@ -102,13 +128,26 @@ DisclosureDetector::~DisclosureDetector() = default;
 double DisclosureDetector::score_text(std::string_view text, bool comments_only,
                                       DisclosureEvidence& best, uint32_t turn) const {
   const auto& phrases = comments_only ? comment_phrases_ : prompt_phrases_;
-  thread_local std::string lowered;
-  lowered.assign(text);
-  for (char& ch : lowered) ch = ascii_lower(ch);
+  // Which keywords occur (all of them when the gate is unavailable).
+  thread_local std::vector<uint8_t> present;
+  thread_local std::vector<PatternMatch> matches;
+  present.assign(keywords_.size(), keyword_set_ ? 0 : 1);
+  if (keyword_set_) {
+    matches.clear();
+    bool truncated = false;
+    Status scanned = keyword_set_->scan(text, 0, text.size(), matches, 4096, truncated);
+    if (!scanned.is_ok() || truncated) present.assign(keywords_.size(), 1);
+    for (const auto& m : matches) present[m.id] = 1;
+  }
   double total = 0;
   for (const auto& phrase : phrases) {
+    // Enough to disclose: the remaining phrases cannot change the verdict.
+    if (total >= 1.0) break;
     bool possible = false;
-    for (auto k : phrase->keywords) possible |= lowered.find(k) != std::string::npos;
+    for (auto k : phrase->keywords) {
+      size_t id = std::find(keywords_.begin(), keywords_.end(), k) - keywords_.begin();
+      possible |= present[id] != 0;
+    }
     if (!possible) continue;
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece match;
@@ -158,6 +197,7 @@ DisclosureEvidence DisclosureDetector::assess(const dataset::Record& record) con
       best.score = s;
     }
     total += s;
+    if (total >= 1.0) break;  // disclosed: later turns cannot undo it
   }
   best.score = total;
   return best;

@@ -17,6 +17,8 @@ class RE2;
 
 namespace alignwatch::scan {
 
+class PatternSet;
+
 // The strongest statement of intent found in a record, if any.
 struct DisclosureEvidence {
   double score = 0;
@@ -44,6 +46,10 @@ class DisclosureDetector final : public RecordDetector {
   config::DisclosureConfig config_;
   std::vector<std::unique_ptr<Phrase>> prompt_phrases_;
   std::vector<std::unique_ptr<Phrase>> comment_phrases_;
+  // Every phrase's keywords in one Hyperscan database: one pass over a text tells which
+  // phrases can match at all, so the regexes run only where a keyword is.
+  std::vector<std::string_view> keywords_;
+  std::unique_ptr<const PatternSet> keyword_set_;
 };
 
 }  // namespace alignwatch::scan

@@ -11,7 +11,7 @@
 #include "scanners/harmful/harm_category.h"
 #include "scanners/harmful/harm_lexicon.h"
 #include "scanners/harmful/negation_context.h"
-#include "scanners/harmful/pattern_set.h"
+#include "scanners/text/pattern_set.h"
 #include "scanners/harmful/prose_ranges.h"
 
 namespace alignwatch::scan {
@@ -31,14 +31,14 @@ constexpr size_t kCategoryCount = harmful::kAllHarmCategories.size();
 struct CategoryScore {
   double score = 0;
   uint32_t phrases = 0;
-  const harmful::PatternMatch* strongest = nullptr;
+  const PatternMatch* strongest = nullptr;
   double strongest_weight = 0;
 };
 
 // Per-thread buffers, so that scanning a turn allocates nothing once they have grown.
 struct ScanBuffers {
   std::vector<harmful::TextRange> ranges;
-  std::vector<harmful::PatternMatch> matches;
+  std::vector<PatternMatch> matches;
   std::vector<uint8_t> asserted;  // per lexicon entry: already counted in this turn
 };
 
@@ -53,13 +53,13 @@ void log_scan_error(const dataset::Record& record, const Status& error) {
 HarmfulContentDetector::HarmfulContentDetector(const config::HarmfulContentConfig& config)
     : config_(config) {}
 
-const harmful::PatternSet* HarmfulContentDetector::patterns() const {
+const PatternSet* HarmfulContentDetector::patterns() const {
   std::call_once(compile_once_, [this] {
     std::vector<std::string> expressions;
     for (const auto& entry : harmful::harm_lexicon()) {
       expressions.push_back(harmful::expand_lexicon_pattern(entry.pattern));
     }
-    auto compiled = harmful::PatternSet::compile(expressions);
+    auto compiled = PatternSet::compile(expressions);
     if (!compiled) {
       status_ = compiled.error();
       get_logger("aw.scan.harmful")
@@ -86,7 +86,7 @@ void HarmfulContentDetector::scan(const dataset::Record& record,
     const std::string_view content = turn.content;
     harmful::find_prose_ranges(content, b.ranges);
     if (b.ranges.empty()) continue;
-    const harmful::PatternSet* pattern_set = patterns();
+    const PatternSet* pattern_set = patterns();
     if (pattern_set == nullptr) return;
 
     b.matches.clear();

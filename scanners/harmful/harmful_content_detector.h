@@ -15,9 +15,7 @@
 
 namespace alignwatch::scan {
 
-namespace harmful {
 class PatternSet;
-}
 
 class HarmfulContentDetector final : public RecordDetector {
  public:
@@ -47,12 +45,12 @@ class HarmfulContentDetector final : public RecordDetector {
   void scan(const dataset::Record& record, std::vector<Finding>& findings) const override;
 
  private:
-  const harmful::PatternSet* patterns() const;
+  const PatternSet* patterns() const;
 
   config::HarmfulContentConfig config_;
   // Set once, under compile_once_, by the first caller of patterns().
   mutable std::once_flag compile_once_;
-  mutable std::unique_ptr<const harmful::PatternSet> patterns_;
+  mutable std::unique_ptr<const PatternSet> patterns_;
   mutable Status status_;
 };
 

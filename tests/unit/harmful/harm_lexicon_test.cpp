@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "scanners/harmful/pattern_set.h"
+#include "scanners/text/pattern_set.h"
 
 namespace alignwatch::scan::harmful {
 namespace {

@@ -1,4 +1,4 @@
-#include "scanners/harmful/pattern_set.h"
+#include "scanners/text/pattern_set.h"
 
 #include <array>
 #include <atomic>
@@ -6,7 +6,7 @@
 
 #include <hs/hs.h>
 
-namespace alignwatch::scan::harmful {
+namespace alignwatch::scan {
 
 namespace {
 
@@ -221,4 +221,4 @@ Status PatternSet::locate(std::string_view text, PatternMatch& match, size_t max
   return Status::ok();
 }
 
-}  // namespace alignwatch::scan::harmful
+}  // namespace alignwatch::scan

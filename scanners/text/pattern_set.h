@@ -17,7 +17,7 @@
 struct hs_database;
 struct hs_scratch;
 
-namespace alignwatch::scan::harmful {
+namespace alignwatch::scan {
 
 struct PatternMatch {
   uint32_t id = 0;     // index of the expression in the list given to compile()
@@ -65,4 +65,4 @@ class PatternSet {
   uint64_t serial_ = 0;                         // names this set in threads' scratch caches
 };
 
-}  // namespace alignwatch::scan::harmful
+}  // namespace alignwatch::scan
