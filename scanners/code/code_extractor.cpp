@@ -105,6 +105,8 @@ Language guess_language(std::string_view code) {
         starts_with(line, "elif ") || starts_with(line, "self.") || line.back() == ':' ||
         starts_with(line, "print(")) {
       ++py;
+      // Python from the start, with nothing else seen: no need to read further.
+      if (py >= 4 && js == 0 && sh == 0 && sql == 0) return Language::kPython;
       continue;  // a Python line needs no further test
     }
     if (starts_with(line, "function ") || starts_with(line, "const ") || starts_with(line, "let ") ||

@@ -117,6 +117,19 @@ bool is_sanitizer(std::string_view callee) {
          last == "quote_plus" || last == "basename";
 }
 
+// Cheap tests on a name before its dotted form is built and resolved.
+bool may_be_source(std::string_view head) {
+  return head == "request" || head == "flask" || head == "self" || head == "sys";
+}
+bool may_be_sanitizer(std::string_view last) {
+  static const std::unordered_set<std::string_view> kLast = {
+      "escape", "clean", "quote", "quote_plus", "secure_filename", "int", "float", "bool", "len",
+      "abs", "round", "basename", "sanitize", "sanitize_html", "escape_html", "html_escape",
+      "urlencode", "uuid4", "isdigit", "strip_tags", "conditional_escape", "format_html",
+      "escape_string", "dumps"};
+  return kLast.count(last) > 0;
+}
+
 // Request attributes that carry client-controlled data.
 bool is_request_source(std::string_view dotted) {
   if (!(starts_with(dotted, "request.") || starts_with(dotted, "flask.request.") ||
@@ -659,33 +672,41 @@ class Analyzer {
       if (i > b && is_op(i - 1, ".")) continue;  // attribute of something already handled
       uint32_t end_name = i;
       while (end_name + 2 < e && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
-      std::string dotted = resolve(dotted_ending_at(end_name, i));
+      const std::string_view head = text(i);
+      const std::string_view last = text(end_name);
       if (is_op(end_name + 1, "(")) {
         uint32_t close = match_close(end_name + 1, e);
-        if (is_sanitizer(dotted)) {
+        // Only names that can be a sanitiser or a source need their resolved dotted form.
+        std::string dotted;
+        if (may_be_sanitizer(last) || may_be_source(head)) {
+          dotted = resolve(dotted_ending_at(end_name, i));
+        }
+        if (!dotted.empty() && is_sanitizer(dotted)) {
           i = close;
           continue;
         }
         info.constant = false;
-        if (dotted == "input" || dotted == "raw_input" || is_request_source(dotted)) {
+        if ((end_name == i && (head == "input" || head == "raw_input")) ||
+            (!dotted.empty() && is_request_source(dotted))) {
           info.tainted = true;
-        } else if (!is_string_function(last_component(dotted))) {
+        } else if (!is_string_function(last)) {
           info.opaque = true;
         }
-        // Method calls on a variable ("name.strip()", "data.get('x')") carry its taint.
-        std::string head = dotted.substr(0, dotted.find('.'));
-        auto it = vars_.find(head);
-        if (head != dotted && it != vars_.end()) merge_var(it->second, info);
-        // `table.get(key, default)` looks a value up: the key's taint does not flow into it.
-        if (last_component(dotted) == "get" && head != dotted) {
-          i = close;
-          continue;
+        if (end_name != i) {
+          // Method calls on a variable ("name.strip()", "data.get('x')") carry its taint.
+          auto it = vars_.find(head);
+          if (it != vars_.end()) merge_var(it->second, info);
+          // `table.get(key, default)` looks a value up: the key's taint does not flow into it.
+          if (last == "get") {
+            i = close;
+            continue;
+          }
         }
         // Arguments of other calls: taint flows through (str(x), x.lower(), f(x)); a string
         // built from them stays one only through string functions (str, join, strip, ...).
         ExprInfo args = analyze_expr(end_name + 2, close);
         info.tainted |= args.tainted;
-        if (is_string_function(last_component(dotted))) {
+        if (is_string_function(last)) {
           info.built_unsafe |= args.built_unsafe;
           info.html |= args.html && args.built_unsafe;
           info.sql |= args.sql && args.built_unsafe;
@@ -694,7 +715,9 @@ class Analyzer {
         i = close;
         continue;
       }
-      if (is_request_source(dotted) || dotted == "sys.argv") {
+      std::string dotted;
+      if (end_name != i && may_be_source(head)) dotted = dotted_ending_at(end_name, i);
+      if (!dotted.empty() && (is_request_source(resolve(dotted)) || dotted == "sys.argv")) {
         info.tainted = true;
         info.constant = false;
         i = end_name;
@@ -1029,7 +1052,9 @@ class Analyzer {
   }
 
   void check_call(const Call& call, uint32_t s, const Function* fn) {
-    const std::string& c = call.callee;
+    // A string_view: comparing it with a literal checks the length first (no strlen, no memcmp
+    // for most names), which matters with this many rules.
+    const std::string_view c = call.callee;
     std::string_view last = last_component(c);
     uint32_t first = dotted_start(call.name_token, ts_.statements[s].first_token);
     auto flag = [&](const CodeRule& rule, double confidence) {
