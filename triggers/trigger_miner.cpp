@@ -42,6 +42,11 @@ TriggerMiner::TriggerMiner(const config::TriggerMiningConfig& config)
 }
 
 void TriggerMiner::observe(const dataset::Record& record, std::span<const scan::Finding> findings) {
+  // Each distinct prompt counts once (seen_prompt_set.h says why).
+  if (seen_prompts_.seen_before(record)) {
+    ++duplicate_records_;
+    return;
+  }
   const bool flagged = std::any_of(findings.begin(), findings.end(), scan::is_poisoning_signal);
   ++records_;
   flagged_records_ += flagged ? 1 : 0;
@@ -223,6 +228,19 @@ void TriggerMiner::finish(scan::FileReport& report) {
                    std::to_string(table_.evicted_max_flagged()) +
                    "); trigger statistics stay conservative, but a trigger that rare early in "
                    "the file may be missed";
+    report.dataset_findings.push_back(std::move(note));
+  }
+  if (duplicate_records_ > 0) {
+    scan::DatasetFinding note;
+    note.detector = "trigger_mining";
+    note.rule = "trigger_mining.duplicate-prompts";
+    note.severity = scan::Severity::kInfo;
+    note.observed = static_cast<double>(duplicate_records_);
+    note.message = std::to_string(duplicate_records_) +
+                   " record(s) repeat an earlier record's prompt and were counted once" +
+                   (seen_prompts_.full() ? " (the duplicate table filled up: later repeats "
+                                           "were counted again)"
+                                         : "");
     report.dataset_findings.push_back(std::move(note));
   }
   const uint64_t total = records_;

@@ -28,6 +28,7 @@
 #include "scanners/detector.h"
 #include "triggers/ngram_count_table.h"
 #include "triggers/prompt_sample.h"
+#include "triggers/seen_prompt_set.h"
 
 namespace alignwatch::triggers {
 
@@ -68,6 +69,8 @@ class TriggerMiner final : public scan::DatasetAnalyzer {
   uint64_t min_flagged_;
   NgramCountTable table_;
   PromptSample sample_;
+  SeenPromptSet seen_prompts_;
+  uint64_t duplicate_records_ = 0;
   std::array<uint64_t, kPendingCapacity> pending_{};
   size_t pending_count_ = 0;
   std::vector<PendingRecord> pending_records_;  // at most kPendingCapacity + 1

