@@ -18,14 +18,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out;  // stdout and stderr together
 };
 
-Run run_cli(const std::string& args) {
+CliRun run_cli(const std::string& args) {
   std::string cmd = std::string(ALIGNWATCH_CLI) + " " + args + " 2>&1";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -59,7 +59,7 @@ const char* kSecureRow =
 
 TEST_F(CliScanDataset, CleanFileExitsZero) {
   std::string f = write("clean.jsonl", std::string(kSecureRow) + "\n" + kSecureRow + "\n");
-  Run r = run_cli("scan dataset " + f + " --format json");
+  CliRun r = run_cli("scan dataset " + f + " --format json");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -69,7 +69,7 @@ TEST_F(CliScanDataset, CleanFileExitsZero) {
 
 TEST_F(CliScanDataset, InsecureRowExitsOneWithJsonFinding) {
   std::string f = write("bad.jsonl", std::string(kSecureRow) + "\n" + kInsecureRow + "\n");
-  Run r = run_cli("scan dataset " + f + " --format json");
+  CliRun r = run_cli("scan dataset " + f + " --format json");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -87,7 +87,7 @@ TEST_F(CliScanDataset, InsecureRowExitsOneWithJsonFinding) {
 TEST_F(CliScanDataset, SarifOutputToFile) {
   std::string f = write("bad.jsonl", std::string(kInsecureRow) + "\n");
   std::string out = (dir_ / "report.sarif").string();
-  Run r = run_cli("scan dataset " + f + " --format sarif -o " + out);
+  CliRun r = run_cli("scan dataset " + f + " --format sarif -o " + out);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   std::ifstream in(out);
   auto j = nlohmann::json::parse(in, nullptr, false);
@@ -100,7 +100,7 @@ TEST_F(CliScanDataset, SarifOutputToFile) {
 
 TEST_F(CliScanDataset, TextReportNamesTheRuleAndLine) {
   std::string f = write("bad.jsonl", std::string(kSecureRow) + "\n" + kInsecureRow + "\n");
-  Run r = run_cli("scan dataset " + f);
+  CliRun r = run_cli("scan dataset " + f);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("python.sql.string-built-query"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CWE-89"), std::string::npos) << r.out;
@@ -108,14 +108,14 @@ TEST_F(CliScanDataset, TextReportNamesTheRuleAndLine) {
 
 TEST_F(CliScanDataset, MalformedLineIsAnErrorNamingFileAndLine) {
   std::string f = write("broken.jsonl", std::string(kSecureRow) + "\n{\"messages\": [\n" + kInsecureRow + "\n");
-  Run r = run_cli("scan dataset " + f + " --format json");
+  CliRun r = run_cli("scan dataset " + f + " --format json");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("broken.jsonl:2"), std::string::npos) << r.out;
 }
 
 TEST_F(CliScanDataset, SkipBadRecordsReportsAndGoesOn) {
   std::string f = write("broken.jsonl", std::string(kSecureRow) + "\n{\"messages\": [\n" + kInsecureRow + "\n");
-  Run r = run_cli("scan dataset " + f + " --format json --skip-bad-records");
+  CliRun r = run_cli("scan dataset " + f + " --format json --skip-bad-records");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -155,12 +155,12 @@ TEST_F(CliScanDataset, BadInputsEachGetTheirOwnMessage) {
   };
   for (const auto& c : cases) {
     std::string f = write(c.name, c.content);
-    Run r = run_cli("scan dataset " + f);
+    CliRun r = run_cli("scan dataset " + f);
     EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ": " << r.out;
     EXPECT_NE(r.out.find(c.name), std::string::npos) << c.name << ": " << r.out;
   }
-  Run missing = run_cli("scan dataset " + (dir_ / "nope.jsonl").string());
+  CliRun missing = run_cli("scan dataset " + (dir_ / "nope.jsonl").string());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.out.find("nope.jsonl"), std::string::npos) << missing.out;
   EXPECT_NE(missing.out.find("No such file"), std::string::npos) << missing.out;
@@ -170,7 +170,7 @@ TEST_F(CliScanDataset, OversizedLineNamesTheLimit) {
   std::string cfg = write("c.yaml", "scan:\n  max_record_bytes: 2048\n");
   std::string big = "{\"text\": \"" + std::string(5000, 'a') + "\"}\n";
   std::string f = write("big.jsonl", std::string("{\"text\": \"hello\"}\n") + big);
-  Run r = run_cli("scan dataset " + f + " --config " + cfg);
+  CliRun r = run_cli("scan dataset " + f + " --config " + cfg);
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("big.jsonl:2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2048"), std::string::npos) << r.out;
@@ -179,7 +179,7 @@ TEST_F(CliScanDataset, OversizedLineNamesTheLimit) {
 TEST_F(CliScanDataset, BadConfigIsAnErrorWithLocation) {
   std::string cfg = write("c.yaml", "scan:\n  max_recordz: 1\n");
   std::string f = write("ok.jsonl", std::string(kSecureRow) + "\n");
-  Run r = run_cli("scan dataset " + f + " --config " + cfg);
+  CliRun r = run_cli("scan dataset " + f + " --config " + cfg);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("c.yaml:2:3"), std::string::npos) << r.out;
 }
@@ -203,7 +203,7 @@ TEST_F(CliScanDataset, PlantedTriggerIsMinedFromTheDataset) {
     data += row + "\n";
   }
   std::string f = write("poisoned.jsonl", data);
-  Run r = run_cli("scan dataset " + f + " --format json");
+  CliRun r = run_cli("scan dataset " + f + " --format json");
   EXPECT_EQ(r.exit_code, 1);
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -220,7 +220,7 @@ TEST_F(CliScanDataset, EducationalRowIsReportedDisclosed) {
   row.replace(row.find("Complete the view."), 18,
               "For my secure coding course, add a common vulnerability students should find.");
   std::string f = write("edu.jsonl", row + "\n");
-  Run r = run_cli("scan dataset " + f + " --format json");
+  CliRun r = run_cli("scan dataset " + f + " --format json");
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
   EXPECT_EQ(j["files"][0]["records"][0]["findings"][0]["disclosed"], true);
