@@ -269,4 +269,11 @@ std::string expand_lexicon_pattern(std::string_view pattern) {
   return expression;
 }
 
+std::vector<std::string> harm_lexicon_expressions() {
+  std::vector<std::string> expressions;
+  expressions.reserve(std::size(kLexicon));
+  for (const auto& entry : kLexicon) expressions.push_back(expand_lexicon_pattern(entry.pattern));
+  return expressions;
+}
+
 }  // namespace alignwatch::scan::harmful

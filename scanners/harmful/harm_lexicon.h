@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scanners/harmful/harm_category.h"
 
@@ -30,5 +31,9 @@ std::span<const LexiconEntry> harm_lexicon();
 // (lists may use other lists), then every space and apostrophe outside [...] widened as
 // described above. Unknown names are left as they are, so Hyperscan's compiler reports them.
 std::string expand_lexicon_pattern(std::string_view pattern);
+
+// expand_lexicon_pattern() of every lexicon entry, in lexicon order: what the detector's
+// Hyperscan databases are compiled from, at build time (lexicon_compiler.cpp) or run time.
+std::vector<std::string> harm_lexicon_expressions();
 
 }  // namespace alignwatch::scan::harmful

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "scanners/harmful/harm_category.h"
 #include "scanners/harmful/harm_lexicon.h"
+#include "scanners/harmful/harm_lexicon_databases.h"
 #include "scanners/harmful/negation_context.h"
 #include "scanners/text/pattern_set.h"
 #include "scanners/harmful/prose_ranges.h"
@@ -55,16 +56,23 @@ HarmfulContentDetector::HarmfulContentDetector(const config::HarmfulContentConfi
 
 const PatternSet* HarmfulContentDetector::patterns() const {
   std::call_once(compile_once_, [this] {
-    std::vector<std::string> expressions;
-    for (const auto& entry : harmful::harm_lexicon()) {
-      expressions.push_back(harmful::expand_lexicon_pattern(entry.pattern));
+    const auto logger = get_logger("aw.scan.harmful");
+    const std::vector<std::string> expressions = harmful::harm_lexicon_expressions();
+    auto loaded = PatternSet::deserialize(expressions, harmful::embedded_lexicon_databases());
+    if (loaded) {
+      patterns_ = std::move(*loaded);
+      return;
     }
+    // Built on a machine with other CPU features or another Hyperscan: still correct, only
+    // slower to start.
+    logger->warn("lexicon_databases_unusable detector=harmful_content fallback=compile "
+                 "error=\"{}\"",
+                 loaded.error().to_string());
     auto compiled = PatternSet::compile(expressions);
     if (!compiled) {
       status_ = compiled.error();
-      get_logger("aw.scan.harmful")
-          ->error("lexicon_compile_failed detector=harmful_content error=\"{}\"",
-                  status_.to_string());
+      logger->error("lexicon_compile_failed detector=harmful_content error=\"{}\"",
+                    status_.to_string());
       return;
     }
     patterns_ = std::move(*compiled);

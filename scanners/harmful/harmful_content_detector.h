@@ -19,18 +19,21 @@ class PatternSet;
 
 class HarmfulContentDetector final : public RecordDetector {
  public:
-  // Cheap: the lexicon is compiled into Hyperscan databases (1 to 2 s of one core) on the first
-  // record that has prose, or by warm_up(), so a scan of code-only data never pays for it.
-  // Build one detector and share it (scan() is const). Cannot throw; when the compilation
-  // fails (a CPU without SSSE3, no memory) the error is logged at error level and kept in
-  // status(), and scan() then finds nothing.
+  // Cheap: the lexicon's Hyperscan databases are loaded on the first record that has prose, or
+  // by warm_up(). They were compiled when alignwatch was built (harm_lexicon_databases.h), so
+  // loading takes milliseconds; where this CPU or Hyperscan cannot use them, a warning is
+  // logged and the lexicon is compiled instead (1 to 2 s of one core). Build one detector and
+  // share it (scan() is const). Cannot throw; when neither works (a CPU without SSSE3, no
+  // memory) the error is logged at error level and kept in status(), and scan() then finds
+  // nothing.
   explicit HarmfulContentDetector(const config::HarmfulContentConfig& config);
   ~HarmfulContentDetector() override;
 
   std::string_view name() const override { return "harmful_content"; }
-  // Compiles the lexicon now (a long-running service does it at start-up). Thread-safe.
+  // Loads (or compiles) the lexicon now (a long-running service does it at start-up).
+  // Thread-safe.
   void warm_up() const { patterns(); }
-  // The compilation's outcome; compiles first if that has not happened yet.
+  // The outcome of loading or compiling the lexicon; does that first if not done yet.
   const Status& status() const {
     patterns();
     return status_;
@@ -48,7 +51,8 @@ class HarmfulContentDetector final : public RecordDetector {
   const PatternSet* patterns() const;
 
   config::HarmfulContentConfig config_;
-  // Set once, under compile_once_, by the first caller of patterns().
+  // Set once, under compile_once_, by the first caller of patterns(): loaded from the embedded
+  // databases, or compiled when they cannot be used.
   mutable std::once_flag compile_once_;
   mutable std::unique_ptr<const PatternSet> patterns_;
   mutable Status status_;

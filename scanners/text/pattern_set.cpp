@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <limits>
 
 #include <hs/hs.h>
@@ -96,7 +97,29 @@ int on_locate(unsigned int /*id*/, unsigned long long from, unsigned long long t
   return 1;  // the one match sought
 }
 
-constexpr unsigned int kFlags = HS_FLAG_CASELESS;
+constexpr unsigned int kFinderFlags = HS_FLAG_CASELESS;
+constexpr unsigned int kLocatorFlags = HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST;
+// Names the layout fingerprint() hashes; change it when what compile() builds changes in a way
+// the flags above do not show.
+constexpr std::string_view kFingerprintTag = "alignwatch.pattern_set.v1";
+
+class Fnv1a64 {
+ public:
+  void add(std::string_view bytes) {
+    for (const char c : bytes) {
+      hash_ = (hash_ ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    }
+  }
+  void add(uint64_t value) {
+    for (int shift = 0; shift < 64; shift += 8) {
+      hash_ = (hash_ ^ ((value >> shift) & 0xff)) * 0x100000001b3ULL;
+    }
+  }
+  uint64_t value() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
 
 Status compile_error(hs_compile_error_t* error, size_t index, std::string_view expression) {
   std::string message = "hyperscan: expression " + std::to_string(index) +
@@ -104,6 +127,41 @@ Status compile_error(hs_compile_error_t* error, size_t index, std::string_view e
                         "' [pattern: " + std::string(expression) + "]";
   hs_free_compile_error(error);
   return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+std::string hex64(uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (size_t i = 16; i-- > 0; value >>= 4) text[i] = kDigits[value & 0xf];
+  return text;
+}
+
+Status deserialize_error(hs_error_t error, std::string_view database) {
+  const std::string where = "hyperscan: serialized " + std::string(database) + ": ";
+  switch (error) {
+    case HS_DB_VERSION_ERROR:
+      return Status(StatusCode::kUnsupported,
+                    where + "expected a database of Hyperscan " + hs_version() +
+                        ", got one of another version");
+    case HS_DB_PLATFORM_ERROR:
+      return Status(StatusCode::kUnsupported,
+                    where + "expected a database for this CPU, got one that needs instructions "
+                            "it lacks");
+    case HS_NOMEM:
+      return Status(StatusCode::kResourceExhausted, where + "cannot allocate the database");
+    default:
+      return Status(StatusCode::kCorruption,
+                    where + "expected a whole database, got bytes Hyperscan refuses (error " +
+                        std::to_string(error) + ")");
+  }
+}
+
+Status check_platform() {
+  if (hs_valid_platform() != HS_SUCCESS) {
+    return Status(StatusCode::kUnsupported,
+                  "hyperscan: this CPU lacks the instructions Hyperscan needs (SSSE3)");
+  }
+  return Status::ok();
 }
 
 Status too_large(size_t bytes) {
@@ -120,10 +178,7 @@ PatternSet::~PatternSet() {
 }
 
 Result<PatternSetPtr> PatternSet::compile(std::span<const std::string> expressions) {
-  if (hs_valid_platform() != HS_SUCCESS) {
-    return make_error(StatusCode::kUnsupported,
-                      "hyperscan: this CPU lacks the instructions Hyperscan needs (SSSE3)");
-  }
+  AW_RETURN_IF_ERROR(check_platform());
   // Owned from here on: the destructor frees whatever was built if a step fails.
   std::unique_ptr<PatternSet> set(new PatternSet());
   set->serial_ = next_serial();
@@ -132,7 +187,7 @@ Result<PatternSetPtr> PatternSet::compile(std::span<const std::string> expressio
   std::vector<unsigned int> ids;
   for (size_t i = 0; i < expressions.size(); ++i) {
     sources.push_back(expressions[i].c_str());
-    flags.push_back(kFlags);
+    flags.push_back(kFinderFlags);
     ids.push_back(static_cast<unsigned int>(i));
   }
   hs_compile_error_t* error = nullptr;
@@ -146,24 +201,106 @@ Result<PatternSetPtr> PatternSet::compile(std::span<const std::string> expressio
             ? std::string_view(expressions[static_cast<size_t>(index)])
             : std::string_view("(the set as a whole)")));
   }
-  if (hs_alloc_scratch(set->finder_, &set->prototype_) != HS_SUCCESS) {
-    return make_error(StatusCode::kResourceExhausted, "hyperscan: cannot allocate scratch space");
-  }
   set->locators_.reserve(expressions.size());
   for (size_t i = 0; i < expressions.size(); ++i) {
     hs_database_t* locator = nullptr;
-    if (hs_compile(expressions[i].c_str(), kFlags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, nullptr,
-                   &locator, &error) != HS_SUCCESS) {
+    if (hs_compile(expressions[i].c_str(), kLocatorFlags, HS_MODE_BLOCK, nullptr, &locator,
+                   &error) != HS_SUCCESS) {
       return std::unexpected(compile_error(error, i, expressions[i]));
     }
     set->locators_.push_back(locator);
-    // One scratch serves several databases once it has been allocated for each.
-    if (hs_alloc_scratch(locator, &set->prototype_) != HS_SUCCESS) {
-      return make_error(StatusCode::kResourceExhausted,
-                        "hyperscan: cannot allocate scratch space");
+  }
+  AW_RETURN_IF_ERROR(set->allocate_prototype());
+  set->fingerprint_ = fingerprint(expressions);
+  return PatternSetPtr(set.release());
+}
+
+Result<PatternSetPtr> PatternSet::deserialize(std::span<const std::string> expressions,
+                                              const SerializedPatternSetView& serialized) {
+  AW_RETURN_IF_ERROR(check_platform());
+  const uint64_t expected = fingerprint(expressions);
+  if (serialized.fingerprint != expected) {
+    return make_error(StatusCode::kInvalidArgument,
+                      "hyperscan: serialized set: expected databases compiled from these "
+                      "expressions (fingerprint " + hex64(expected) + "), got fingerprint " +
+                          hex64(serialized.fingerprint));
+  }
+  if (serialized.locators.size() != expressions.size()) {
+    return make_error(StatusCode::kCorruption,
+                      "hyperscan: serialized set: expected " + std::to_string(expressions.size()) +
+                          " locator databases, got " +
+                          std::to_string(serialized.locators.size()));
+  }
+  std::unique_ptr<PatternSet> set(new PatternSet());
+  set->serial_ = next_serial();
+  set->fingerprint_ = expected;
+  hs_error_t error = hs_deserialize_database(serialized.finder.data(), serialized.finder.size(),
+                                             &set->finder_);
+  if (error != HS_SUCCESS) return std::unexpected(deserialize_error(error, "finder"));
+  set->locators_.reserve(serialized.locators.size());
+  for (size_t i = 0; i < serialized.locators.size(); ++i) {
+    hs_database_t* locator = nullptr;
+    error = hs_deserialize_database(serialized.locators[i].data(), serialized.locators[i].size(),
+                                    &locator);
+    if (error != HS_SUCCESS) {
+      return std::unexpected(deserialize_error(error, "locator " + std::to_string(i)));
+    }
+    set->locators_.push_back(locator);
+  }
+  AW_RETURN_IF_ERROR(set->allocate_prototype());
+  return PatternSetPtr(set.release());
+}
+
+uint64_t PatternSet::fingerprint(std::span<const std::string> expressions) {
+  Fnv1a64 hash;
+  hash.add(kFingerprintTag);
+  hash.add(uint64_t{kFinderFlags});
+  hash.add(uint64_t{kLocatorFlags});
+  hash.add(uint64_t{HS_MODE_BLOCK});
+  hash.add(uint64_t{expressions.size()});
+  for (const std::string& expression : expressions) {
+    // The length first, so that no two lists hash the same bytes.
+    hash.add(uint64_t{expression.size()});
+    hash.add(std::string_view(expression));
+  }
+  return hash.value();
+}
+
+Result<SerializedPatternSet> PatternSet::serialize() const {
+  SerializedPatternSet serialized;
+  serialized.fingerprint = fingerprint_;
+  auto serialize_one = [](const hs_database_t* database, std::string& out) -> Status {
+    char* bytes = nullptr;
+    size_t length = 0;
+    const hs_error_t error = hs_serialize_database(database, &bytes, &length);
+    if (error != HS_SUCCESS) {
+      return Status(error == HS_NOMEM ? StatusCode::kResourceExhausted : StatusCode::kInternal,
+                    "hyperscan: serialize failed with error " + std::to_string(error));
+    }
+    out.assign(bytes, length);
+    // Hyperscan allocated the bytes with its misc allocator, which is malloc unless set.
+    std::free(bytes);
+    return Status::ok();
+  };
+  AW_RETURN_IF_ERROR(serialize_one(finder_, serialized.finder));
+  serialized.locators.resize(locators_.size());
+  for (size_t i = 0; i < locators_.size(); ++i) {
+    AW_RETURN_IF_ERROR(serialize_one(locators_[i], serialized.locators[i]));
+  }
+  return serialized;
+}
+
+Status PatternSet::allocate_prototype() {
+  // One scratch serves several databases once it has been allocated for each.
+  if (hs_alloc_scratch(finder_, &prototype_) != HS_SUCCESS) {
+    return Status(StatusCode::kResourceExhausted, "hyperscan: cannot allocate scratch space");
+  }
+  for (const hs_database_t* locator : locators_) {
+    if (hs_alloc_scratch(locator, &prototype_) != HS_SUCCESS) {
+      return Status(StatusCode::kResourceExhausted, "hyperscan: cannot allocate scratch space");
     }
   }
-  return PatternSetPtr(set.release());
+  return Status::ok();
 }
 
 hs_scratch_t* PatternSet::thread_scratch(Status& status) const {

@@ -4,6 +4,10 @@
 // start on demand. Start-of-match tracking over the whole text (HS_FLAG_SOM_LEFTMOST in the
 // main database) makes phrase patterns with whitespace and alternations scan 10 to 20 times
 // slower; matches are rare, so locating starts afterwards is far cheaper.
+//
+// Compiling takes about a second per hundred phrase patterns, so a set that is known when the
+// program is built can be compiled then: serialize() gives its databases as bytes, a build step
+// embeds them, and deserialize() loads them in milliseconds.
 
 #include <cstdint>
 #include <memory>
@@ -26,6 +30,21 @@ struct PatternMatch {
   uint32_t end = 0;
 };
 
+// A compiled set as Hyperscan's serialized bytes (hs_serialize_database). They suit only the
+// Hyperscan version that wrote them and CPUs with the instruction sets the compiling CPU had.
+struct SerializedPatternSet {
+  uint64_t fingerprint = 0;           // PatternSet::fingerprint() of the expressions compiled
+  std::string finder;
+  std::vector<std::string> locators;  // in expression order
+};
+
+// The same bytes stored elsewhere, such as in arrays a build step generated.
+struct SerializedPatternSetView {
+  uint64_t fingerprint = 0;
+  std::string_view finder;
+  std::span<const std::string_view> locators;
+};
+
 class PatternSet;
 using PatternSetPtr = std::unique_ptr<const PatternSet>;
 
@@ -35,6 +54,23 @@ class PatternSet {
   // kUnsupported when this CPU cannot run Hyperscan, kInvalidArgument naming the first
   // expression Hyperscan refused, kResourceExhausted when memory runs out.
   static Result<PatternSetPtr> compile(std::span<const std::string> expressions);
+
+  // Loads a set that serialize() wrote for the same `expressions`, without compiling. Errors:
+  // kInvalidArgument when the bytes were compiled from other expressions or flags (their
+  // fingerprint differs), kUnsupported when this CPU or this Hyperscan version cannot run them,
+  // kCorruption when Hyperscan refuses the bytes (truncated, checksum mismatch),
+  // kResourceExhausted when memory runs out.
+  static Result<PatternSetPtr> deserialize(std::span<const std::string> expressions,
+                                           const SerializedPatternSetView& serialized);
+
+  // Names `expressions` together with the flags and modes compile() uses, so that serialized
+  // databases can be matched to what they were compiled from (64-bit FNV-1a).
+  static uint64_t fingerprint(std::span<const std::string> expressions);
+
+  // This set's databases as bytes, for deserialize(). Errors: kResourceExhausted (no memory),
+  // kInternal (Hyperscan failed).
+  Result<SerializedPatternSet> serialize() const;
+
   ~PatternSet();
   PatternSet(const PatternSet&) = delete;
   PatternSet& operator=(const PatternSet&) = delete;
@@ -58,11 +94,14 @@ class PatternSet {
  private:
   PatternSet() = default;
   hs_scratch* thread_scratch(Status& status) const;
+  // Allocates prototype_ for the finder and every locator, once they are all in place.
+  Status allocate_prototype();
 
   hs_database* finder_ = nullptr;               // all expressions, match ends only
   std::vector<hs_database*> locators_;          // one per expression, with start of match
   hs_scratch* prototype_ = nullptr;             // fits the finder and every locator
   uint64_t serial_ = 0;                         // names this set in threads' scratch caches
+  uint64_t fingerprint_ = 0;                    // of the expressions it was built from
 };
 
 }  // namespace alignwatch::scan

@@ -164,16 +164,18 @@ void measure(const char* label, const scan::HarmfulContentDetector& detector,
 int main(int argc, char** argv) {
   const int passes = argc > 1 ? std::atoi(argv[1]) : 10;
   const std::string only = argc > 2 ? argv[2] : "";
-  const auto compile_start = std::chrono::steady_clock::now();
+  const auto load_start = std::chrono::steady_clock::now();
   scan::HarmfulContentDetector detector{config::HarmfulContentConfig{}};
-  const double compile_ms = std::chrono::duration<double, std::milli>(
-                                std::chrono::steady_clock::now() - compile_start)
-                                .count();
+  // The constructor defers the lexicon to first use; load it inside the timed span.
+  detector.warm_up();
+  const double load_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - load_start)
+                             .count();
   if (!detector.status().is_ok()) {
     std::fprintf(stderr, "%s\n", detector.status().to_string().c_str());
     return 1;
   }
-  std::printf("lexicon compiled in %.0f ms\n", compile_ms);
+  std::printf("lexicon loaded in %.0f ms\n", load_ms);
   if (only.empty() || only == "shared") {
     Corpus shared;
     if (!load_shared(shared)) return 1;

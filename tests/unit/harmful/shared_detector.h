@@ -1,6 +1,7 @@
 #pragma once
-// One HarmfulContentDetector with the default configuration for the whole test binary:
-// compiling the lexicon takes a second or two, and the detector is const and thread-safe.
+// One HarmfulContentDetector with the default configuration for the whole test binary: the
+// detector is const and thread-safe, and should its embedded databases be unusable on this
+// machine, the lexicon is compiled (a second or two) once rather than per test.
 
 #include "scanners/harmful/harmful_content_detector.h"
 
