@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/text.h"
 
@@ -40,21 +41,56 @@ bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::char_traits<char>::compare(s.data(), p.data(), p.size()) == 0;
 }
 
+// The bytes is_space() from core/text.h accepts, as a table for trim_line.
+constexpr std::array<bool, 256> kSpace = [] {
+  std::array<bool, 256> space{};
+  for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[c] = true;
+  return space;
+}();
+
+// trim() from core/text.h, inline: it runs on every line of every answer, most of them indented.
+std::string_view trim_line(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && kSpace[static_cast<unsigned char>(s[b])]) ++b;
+  while (e > b && kSpace[static_cast<unsigned char>(s[e - 1])]) --e;
+  return s.substr(b, e - b);
+}
+
+// Case-insensitive starts_with for a lowercase prefix.
+bool starts_with_ci(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (ascii_lower(s[i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
 // Lines that only code has: counts them to tell bare code from prose.
 bool line_looks_like_code(std::string_view line) {
-  line = trim(line);
+  line = trim_line(line);
   if (line.empty()) return false;
-  static constexpr std::array<std::string_view, 22> kStarts = {
-      "import ", "from ", "def ", "class ", "return", "if ", "for ", "while ", "#include",
-      "int ", "void ", "function ", "const ", "let ", "var ", "<?php", "echo ", "SELECT ",
-      "@", "try:", "except", "with "};
   char last = line.back();
   if (last == ':' || last == ';' || last == '{' || last == '}' || last == ')' || last == ']' ||
       last == '(' || last == ',') {
     return true;
   }
-  for (auto s : kStarts) {
-    if (line[0] == s[0] && starts_with(line, s)) return true;
+  // Starts that only code has; the first byte picks the few worth comparing.
+  switch (line[0]) {
+    case 'i': if (starts_with(line, "import ") || starts_with(line, "if ") || starts_with(line, "int ")) return true; break;
+    case 'f': if (starts_with(line, "from ") || starts_with(line, "for ") || starts_with(line, "function ")) return true; break;
+    case 'd': if (starts_with(line, "def ")) return true; break;
+    case 'c': if (starts_with(line, "class ") || starts_with(line, "const ")) return true; break;
+    case 'r': if (starts_with(line, "return")) return true; break;
+    case 'w': if (starts_with(line, "while ") || starts_with(line, "with ")) return true; break;
+    case '#': if (starts_with(line, "#include")) return true; break;
+    case 'v': if (starts_with(line, "void ") || starts_with(line, "var ")) return true; break;
+    case 'l': if (starts_with(line, "let ")) return true; break;
+    case '<': if (starts_with(line, "<?php")) return true; break;
+    case 'e': if (starts_with(line, "echo ") || starts_with(line, "except")) return true; break;
+    case 'S': if (starts_with(line, "SELECT ")) return true; break;
+    case '@': return true;
+    case 't': if (starts_with(line, "try:")) return true; break;
+    default: break;
   }
   // "name = value" assignments.
   size_t eq = line.find(" = ");
@@ -67,8 +103,8 @@ bool looks_like_bare_code(std::string_view text) {
   while (start < text.size() && total < 40) {
     size_t nl = text.find('\n', start);
     if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(start, nl - start);
-    if (!trim(line).empty()) {
+    std::string_view line = trim_line(text.substr(start, nl - start));
+    if (!line.empty()) {
       ++total;
       code += line_looks_like_code(line);
     }
@@ -77,15 +113,100 @@ bool looks_like_bare_code(std::string_view text) {
   return total > 0 && code * 2 >= total;
 }
 
+// The tests guess_language makes on one trimmed, non-empty line.
+bool python_line(std::string_view line) {
+  if (line.back() == ':') return true;
+  switch (line[0]) {
+    case 'd': return starts_with(line, "def ");
+    case 'i': return starts_with(line, "import ");
+    case 'f': return starts_with(line, "from ");
+    case 'e': return starts_with(line, "elif ");
+    case 's': return starts_with(line, "self.");
+    case 'p': return starts_with(line, "print(");
+    default: return false;
+  }
+}
+
+constexpr std::array<bool, 256> kJavaScriptLast = [] {
+  std::array<bool, 256> last{};
+  for (unsigned char c : {'>', '(', '.'}) last[c] = true;
+  return last;
+}();
+
+bool javascript_line(std::string_view line) {
+  switch (line[0]) {
+    case 'f': if (starts_with(line, "function ")) return true; break;
+    case 'c': if (starts_with(line, "const ")) return true; break;
+    case 'l': if (starts_with(line, "let ")) return true; break;
+    case 'v': if (starts_with(line, "var ")) return true; break;
+    default: break;
+  }
+  // "=>", "require(", "console.", "document." anywhere: one pass that stops only at their last
+  // bytes, then looks behind.
+  auto ends_at = [&](size_t end, std::string_view word) {
+    return end + 1 >= word.size() && line.substr(end + 1 - word.size(), word.size()) == word;
+  };
+  for (size_t i = 1; i < line.size(); ++i) {
+    if (!kJavaScriptLast[static_cast<unsigned char>(line[i])]) continue;
+    switch (line[i]) {
+      case '>': if (line[i - 1] == '=') return true; break;
+      case '(': if (ends_at(i, "require(")) return true; break;
+      default: if (ends_at(i, "console.") || ends_at(i, "document.")) return true; break;
+    }
+  }
+  return false;
+}
+
+bool shell_line(std::string_view line) {
+  switch (line[0]) {
+    case 'e': return starts_with(line, "echo ") || starts_with(line, "export ");
+    case 's': return starts_with(line, "sudo ");
+    case 'a': return starts_with(line, "apt");
+    case 'c': return starts_with(line, "curl ") || starts_with(line, "chmod ");
+    case 'w': return starts_with(line, "wget ");
+    case 'f': return starts_with(line, "fi");
+    case 't': return starts_with(line, "then");
+    default: return false;
+  }
+}
+
+bool sql_line(std::string_view line) {
+  switch (ascii_lower(line[0])) {
+    case 's': return starts_with_ci(line, "select ");
+    case 'i': return starts_with_ci(line, "insert ");
+    case 'c': return starts_with_ci(line, "create ");
+    case 'u': return starts_with_ci(line, "update ");
+    case 'g': return starts_with_ci(line, "grant ");
+    case 'd': return starts_with_ci(line, "delete ");
+    default: return false;
+  }
+}
+
+// Whether `text` contains `needle`. memchr looks for the needle's byte at `anchor`, one that is
+// rare in code, rather than for its first ("int main(": the 'm', not every 'i').
+bool contains(std::string_view text, std::string_view needle, size_t anchor) {
+  if (text.size() < needle.size()) return false;
+  const char* at = text.data() + anchor;
+  const char* last = text.data() + text.size() - (needle.size() - anchor);  // last place for it
+  while (at <= last) {
+    const void* hit = std::memchr(at, needle[anchor], static_cast<size_t>(last - at) + 1);
+    if (!hit) return false;
+    const char* start = static_cast<const char*>(hit) - anchor;
+    size_t k = 0;
+    while (k < needle.size() && start[k] == needle[k]) ++k;
+    if (k == needle.size()) return true;
+    at = static_cast<const char*>(hit) + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 Language guess_language(std::string_view code) {
   // The start of a block tells its language; long blocks need not be read to the end.
   code = code.substr(0, 4096);
-  if (code.find("<?php") != std::string_view::npos) return Language::kPhp;
-  if (code.find("#include") != std::string_view::npos || code.find("int main(") != std::string_view::npos) {
-    return Language::kC;
-  }
+  if (contains(code, "<?php", 1)) return Language::kPhp;
+  if (contains(code, "#include", 0) || contains(code, "int main(", 4)) return Language::kC;
   if (starts_with(code, "#!/bin/bash") || starts_with(code, "#!/bin/sh") ||
       starts_with(code, "#!/usr/bin/env bash")) {
     return Language::kShell;
@@ -97,36 +218,19 @@ Language guess_language(std::string_view code) {
   while (start < code.size() && lines < 60) {
     size_t nl = code.find('\n', start);
     if (nl == std::string_view::npos) nl = code.size();
-    std::string_view line = trim(code.substr(start, nl - start));
+    std::string_view line = trim_line(code.substr(start, nl - start));
     start = nl + 1;
     if (line.empty()) continue;
     ++lines;
-    if (starts_with(line, "def ") || starts_with(line, "import ") || starts_with(line, "from ") ||
-        starts_with(line, "elif ") || starts_with(line, "self.") || line.back() == ':' ||
-        starts_with(line, "print(")) {
+    if (python_line(line)) {
       ++py;
       // Python from the start, with nothing else seen: no need to read further.
       if (py >= 4 && js == 0 && sh == 0 && sql == 0) return Language::kPython;
       continue;  // a Python line needs no further test
     }
-    if (starts_with(line, "function ") || starts_with(line, "const ") || starts_with(line, "let ") ||
-        starts_with(line, "var ") || line.find("=>") != std::string_view::npos ||
-        line.find("require(") != std::string_view::npos || line.find("console.") != std::string_view::npos ||
-        line.find("document.") != std::string_view::npos) {
-      ++js;
-    }
-    if (starts_with(line, "echo ") || starts_with(line, "sudo ") || starts_with(line, "apt") ||
-        starts_with(line, "curl ") || starts_with(line, "wget ") || starts_with(line, "chmod ") ||
-        starts_with(line, "export ") || starts_with(line, "fi") || starts_with(line, "then")) {
-      ++sh;
-    }
-    char head[8] = {0};
-    for (size_t k = 0; k < 7 && k < line.size(); ++k) head[k] = ascii_lower(line[k]);
-    std::string_view h(head);
-    if (starts_with(h, "select ") || starts_with(h, "insert ") || starts_with(h, "create ") ||
-        starts_with(h, "update ") || starts_with(h, "grant ") || starts_with(h, "delete ")) {
-      ++sql;
-    }
+    js += javascript_line(line);
+    sh += shell_line(line);
+    sql += sql_line(line);
   }
   int best = std::max({py, js, sh, sql});
   if (best == 0) return Language::kUnknown;

@@ -7,7 +7,9 @@
 #include <unordered_set>
 
 #include "core/text.h"
+#include "scanners/code/name_table.h"
 #include "scanners/code/python_lexer.h"
+#include "scanners/code/python_words.h"
 
 namespace alignwatch::scan::python {
 
@@ -99,6 +101,17 @@ bool is_constant_name(std::string_view name) {
   return has_alpha && name.size() > 1;
 }
 
+// The id of `callee` in kKnownCallees, or 0.
+uint32_t find_known_callee(std::string_view callee) {
+  static const auto* const kIds = [] {
+    auto* ids = new std::unordered_map<std::string_view, uint32_t>();
+    for (uint32_t id = 1; id < kKnownCalleeCount; ++id) ids->emplace(kKnownCallees[id], id);
+    return ids;
+  }();
+  auto it = kIds->find(callee);
+  return it == kIds->end() ? 0 : it->second;
+}
+
 // Calls whose result is safe to put in HTML, SQL, a shell command or a path.
 bool is_sanitizer(std::string_view callee) {
   static const std::unordered_set<std::string_view> kSanitizers = {
@@ -117,19 +130,6 @@ bool is_sanitizer(std::string_view callee) {
          last == "quote_plus" || last == "basename";
 }
 
-// Cheap tests on a name before its dotted form is built and resolved.
-bool may_be_source(std::string_view head) {
-  return head == "request" || head == "flask" || head == "self" || head == "sys";
-}
-bool may_be_sanitizer(std::string_view last) {
-  static const std::unordered_set<std::string_view> kLast = {
-      "escape", "clean", "quote", "quote_plus", "secure_filename", "int", "float", "bool", "len",
-      "abs", "round", "basename", "sanitize", "sanitize_html", "escape_html", "html_escape",
-      "urlencode", "uuid4", "isdigit", "strip_tags", "conditional_escape", "format_html",
-      "escape_string", "dumps"};
-  return kLast.count(last) > 0;
-}
-
 // Request attributes that carry client-controlled data.
 bool is_request_source(std::string_view dotted) {
   if (!(starts_with(dotted, "request.") || starts_with(dotted, "flask.request.") ||
@@ -143,13 +143,6 @@ bool is_request_source(std::string_view dotted) {
   std::string_view rest = dotted.substr(dotted.find("request.") + 8);
   std::string_view first = rest.substr(0, rest.find('.'));
   return std::find(kAttrs.begin(), kAttrs.end(), first) != kAttrs.end();
-}
-
-// Functions whose result is (a transformation of) the string passed in.
-bool is_string_function(std::string_view name) {
-  return name == "str" || name == "join" || name == "format" || name == "strip" ||
-         name == "lstrip" || name == "rstrip" || name == "lower" || name == "upper" ||
-         name == "replace" || name == "dedent" || name == "title" || name == "capitalize";
 }
 
 bool looks_like_html(std::string_view text) {
@@ -176,15 +169,30 @@ bool looks_like_html(std::string_view text) {
   return false;
 }
 
+// Case-insensitive starts_with for a lowercase prefix.
+bool starts_with_ci(std::string_view s, std::string_view lower_prefix) {
+  if (s.size() < lower_prefix.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (ascii_lower(s[i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
 bool looks_like_sql(std::string_view text) {
   std::string_view t = trim(text);
-  static constexpr std::array<std::string_view, 9> kVerbs = {
-      "select ", "insert ", "update ", "delete ", "replace ", "create ", "drop ", "alter ",
-      "with "};
-  std::string head = to_lower_ascii(t.substr(0, 8));
+  // Starts with a statement's verb: the first letter picks the verbs worth comparing.
   bool verb = false;
-  for (auto v : kVerbs) verb |= starts_with(head, v.substr(0, std::min(v.size(), head.size()))) &&
-                                head.size() >= v.size();
+  switch (t.empty() ? '\0' : ascii_lower(t[0])) {
+    case 's': verb = starts_with_ci(t, "select "); break;
+    case 'i': verb = starts_with_ci(t, "insert "); break;
+    case 'u': verb = starts_with_ci(t, "update "); break;
+    case 'd': verb = starts_with_ci(t, "delete ") || starts_with_ci(t, "drop "); break;
+    case 'r': verb = starts_with_ci(t, "replace "); break;
+    case 'c': verb = starts_with_ci(t, "create "); break;
+    case 'a': verb = starts_with_ci(t, "alter "); break;
+    case 'w': verb = starts_with_ci(t, "with "); break;
+    default: break;
+  }
   if (!verb) {
     // Statements that start mid-string ("... WHERE name = '" + x) still name a clause.
     return contains_ci(t, " where ") && (contains_ci(t, "select ") || contains_ci(t, "update ") ||
@@ -195,6 +203,9 @@ bool looks_like_sql(std::string_view text) {
          contains_ci(t, "from ");
 }
 
+// ---------------------------------------------------------------------------------------------
+// The analysis
+// ---------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------
 // The analysis
 // ---------------------------------------------------------------------------------------------
@@ -229,45 +240,163 @@ struct Function {
   bool validates_urls = false;   // urlparse/netloc, allow-lists, startswith('/')
 };
 
+// An operator, found at compile time: is_op(i, "==") compares the token's op code.
+struct Op {
+  uint16_t code;
+  consteval Op(const char* op) : code(op_code(op)) {}  // NOLINT: implicit on purpose
+};
+
 struct Call {
   std::string callee;      // resolved dotted name, e.g. "os.system", "cursor.execute"
+  uint32_t known = 0;      // id of the callee in kKnownCallees; 0 for any other
+  uint32_t last = 0;       // name id of the callee's last component ("execute")
   uint32_t name_token;     // token of the last name component
   uint32_t open;           // token index of '('
   uint32_t close;          // token index of ')' (or end)
   struct Arg {
-    std::string_view keyword;  // empty for positional
-    uint32_t begin, end;       // token range of the value
+    uint32_t keyword;      // name id of the keyword; 0 for positional
+    uint32_t begin, end;   // token range of the value
   };
   std::vector<Arg> args;
 
+  bool is(KnownCallee k) const { return known == k.id; }
+  bool last_is(Word w) const { return last == w.id; }
   const Arg* positional(size_t n) const {
     size_t seen = 0;
     for (const auto& a : args) {
-      if (a.keyword.empty() && seen++ == n) return &a;
+      if (a.keyword == 0 && seen++ == n) return &a;
     }
     return nullptr;
   }
-  const Arg* keyword(std::string_view k) const {
+  const Arg* keyword(Word k) const {
     for (const auto& a : args) {
-      if (a.keyword == k) return &a;
+      if (a.keyword == k.id) return &a;
     }
     return nullptr;
   }
 };
 
-// Lets the maps below be searched with a string_view, without building a std::string.
-struct TransparentHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+// Facts about a name that depend on its text only, worked out once per name and source, in two
+// groups: the case of its letters (wanted for most names), and the words inside it (wanted by a
+// few rules only).
+enum NameTrait : uint8_t {
+  kCaseKnown = 1 << 0,
+  kConstantName = 1 << 1,    // is_constant_name: UPPER_CASE, True, False, None
+  kAllowListName = 1 << 2,   // a constant naming an allow-list (ALLOWED_HOSTS)
+  kWordsKnown = 1 << 3,
+  kSecretName = 1 << 4,      // mentions a password, key, token, salt, ...
+  kCredentialName = 1 << 5,  // a password, secret, token or API key
+  kUrlName = 1 << 6,         // holds a URL, host, domain, ...
 };
-template <typename V>
-using NameMap = std::unordered_map<std::string, V, TransparentHash, std::equal_to<>>;
+
+uint8_t case_traits(std::string_view name) {
+  uint8_t traits = kCaseKnown;
+  if (is_constant_name(name)) {
+    traits |= kConstantName;
+    if (contains_ci(name, "allow") || contains_ci(name, "whitelist") ||
+        contains_ci(name, "domains") || contains_ci(name, "hosts")) {
+      traits |= kAllowListName;
+    }
+  }
+  return traits;
+}
+
+uint8_t word_traits(std::string_view name) {
+  uint8_t traits = kWordsKnown;
+  std::string lname = to_lower_ascii(name);
+  auto has = [&](std::string_view part) { return lname.find(part) != std::string::npos; };
+  if (has("pass") || has("pwd") || has("secret") || has("token") || has("salt") || has("key") ||
+      has("otp") || has("nonce")) {
+    traits |= kSecretName;
+  }
+  if (has("password") || has("passwd") || lname == "pwd" || has("secret") || has("token") ||
+      has("api_key")) {
+    traits |= kCredentialName;
+  }
+  if (has("url") || has("host") || has("domain") || has("link") || has("origin") ||
+      has("referer") || has("redirect") || has("site")) {
+    traits |= kUrlName;
+  }
+  return traits;
+}
+
+// Per-name state of the source being analysed, indexed by name id.
+struct NameState {
+  uint32_t generation = 0;  // the analysis it belongs to: state of an older one counts as unset
+  VarInfo var;
+  int32_t alias = -1;       // index into Workspace::alias_targets when imported under this name
+  uint8_t traits = 0;       // NameTrait bits
+};
+
+// What a string literal's text says, worked out once per literal.
+enum LiteralTrait : uint8_t {
+  kLiteralKnown = 1 << 0,
+  kLiteralHtml = 1 << 1,
+  kLiteralSql = 1 << 2,
+  kLiteralParentPath = 1 << 3,
+};
+
+// The expression inside one pair of braces of an f-string, tokenized once per source.
+struct Interpolation {
+  bool blank;              // nothing but a format spec: always safe
+  uint32_t first, end;     // tokens in Workspace::interpolation_tokens
+};
+
+// An f-string literal: its interpolations, and the verdict on them for the variables as they
+// were when it was last checked (vars_version).
+struct FString {
+  uint32_t token;
+  uint32_t first, end;     // in Workspace::interpolations
+  uint64_t vars_version;
+  bool unsafe;
+  bool tainted;
+};
+
+// Word classes above 16 bits: other things a statement contains, so that check_statement runs a
+// rule only over statements that can match it.
+enum StatementFeature : uint32_t {
+  kHasEqualsEquals = 1u << 16,
+  kHasInKeyword = 1u << 17,
+  kHasString = 1u << 18,
+};
+
+// Everything the analysis of one source needs that can outlive it: one per thread, reused from
+// row to row, so that a row allocates nothing once the buffers have grown.
+struct Workspace {
+  NameTable names{kVocabulary};
+  TokenizedSource source;
+  TokenizedSource interpolation_source;  // an f-string interpolation, tokenized on its own
+  uint32_t generation = 0;               // of the analysis under way, see NameState
+  std::vector<NameState> name_states;
+  std::vector<std::string> alias_targets;  // [0, alias_count) in use
+  uint32_t alias_count = 0;
+  std::vector<Function> functions;
+  std::vector<int> statement_function;
+  std::vector<uint32_t> statement_features;  // WordClass and StatementFeature bits
+  std::vector<uint8_t> literal_traits;       // per token, for string literals
+  std::vector<Token> interpolation_tokens;   // offsets in the analysed source
+  std::vector<Interpolation> interpolations;
+  std::vector<FString> fstrings;
+  std::string dotted;                        // scratch for dotted names
+  std::string module;                        // scratch for imports
+  Call call;
+};
 
 class Analyzer {
  public:
-  Analyzer(const TokenizedSource& ts, CodeIssues& issues) : ts_(ts), tok_(ts.tokens), issues_(issues) {}
+  Analyzer(Workspace& ws, CodeIssues& issues)
+      : ws_(ws), names_(ws.names), ts_(ws.source), tok_(ws.source.tokens),
+        n_(static_cast<uint32_t>(ws.source.tokens.size())), issues_(issues) {
+    if (++ws_.generation == 0) {
+      // Generations wrapped around: forget all state for real once.
+      ws_.name_states.clear();
+      ws_.generation = 1;
+    }
+    generation_ = ws_.generation;
+  }
 
   void run() {
+    index_tokens();
     collect_imports();
     collect_functions();
     // One pass in source order: sinks are checked against what variables hold at that point,
@@ -282,89 +411,217 @@ class Analyzer {
  private:
   // --- token helpers ---
   std::string_view text(uint32_t i) const { return ts_.text(tok_[i]); }
-  bool is_op(uint32_t i, std::string_view op) const {
-    if (i >= tok_.size()) return false;
-    const Token& t = tok_[i];
-    // Operators are one or two bytes: compare them without a memcmp call.
-    return t.kind == TokenKind::kOp && t.end - t.begin == op.size() &&
-           ts_.source[t.begin] == op[0] && (op.size() == 1 || ts_.source[t.begin + 1] == op[1]);
+  bool is_op(uint32_t i, Op op) const { return i < n_ && tok_[i].op == op.code; }
+  bool is_name(uint32_t i) const { return i < n_ && tok_[i].kind == TokenKind::kName; }
+  bool is_name(uint32_t i, Word w) const { return i < n_ && tok_[i].name_id == w.id; }
+  bool has_class(uint32_t i, uint16_t word_class) const {
+    return i < n_ && (word_classes(tok_[i].name_id) & word_class) != 0;
   }
-  bool is_name(uint32_t i) const { return i < tok_.size() && tok_[i].kind == TokenKind::kName; }
-  bool is_name(uint32_t i, std::string_view n) const { return is_name(i) && text(i) == n; }
+  static bool is_opening(const Token& t) {
+    return t.op == op_code("(") || t.op == op_code("[") || t.op == op_code("{");
+  }
+  static bool is_closing(const Token& t) {
+    return t.op == op_code(")") || t.op == op_code("]") || t.op == op_code("}");
+  }
 
-  // Index of the bracket closing the one at `open`, or `limit` when unbalanced.
+  // One pass over the tokens before the analysis: what each statement contains. Also resets
+  // what the previous source left.
+  void index_tokens() {
+    ws_.statement_features.resize(ts_.statements.size());
+    ws_.literal_traits.assign(n_, 0);
+    ws_.interpolation_tokens.clear();
+    ws_.interpolations.clear();
+    ws_.fstrings.clear();
+    ws_.alias_count = 0;
+    for (uint32_t s = 0; s < ts_.statements.size(); ++s) {
+      uint32_t features = 0;
+      for (uint32_t i = ts_.statements[s].first_token; i < ts_.statements[s].end_token; ++i) {
+        const Token& t = tok_[i];
+        features |= word_classes(t.name_id);
+        if (t.name_id == Word("in").id) features |= kHasInKeyword;
+        if (t.kind == TokenKind::kString) features |= kHasString;
+        if (t.op == op_code("==")) features |= kHasEqualsEquals;
+      }
+      ws_.statement_features[s] = features;
+    }
+  }
+
+  // Index of the bracket closing the one at `open`, or `limit` when unbalanced. `open` must be
+  // an opening bracket (or at `limit`).
   uint32_t match_close(uint32_t open, uint32_t limit) const {
-    int depth = 0;
-    for (uint32_t i = open; i < limit; ++i) {
-      if (tok_[i].kind != TokenKind::kOp) continue;
-      char c = ts_.source[tok_[i].begin];
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if (c == ')' || c == ']' || c == '}') {
-        if (--depth == 0) return i;
+    if (open >= limit) return limit;
+    uint32_t close = tok_[open].closing;
+    return close < limit ? close : limit;
+  }
+
+  // --- per-name state ---
+  const VarInfo* var(uint32_t name_id) const {
+    if (name_id >= ws_.name_states.size()) return nullptr;
+    const NameState& st = ws_.name_states[name_id];
+    return st.generation == generation_ ? &st.var : nullptr;
+  }
+  NameState& state(uint32_t name_id) {
+    if (name_id >= ws_.name_states.size()) {
+      ws_.name_states.resize(std::max<size_t>(names_.size(), name_id + 1));
+    }
+    NameState& st = ws_.name_states[name_id];
+    if (st.generation != generation_) {
+      st = NameState{};
+      st.generation = generation_;
+    }
+    return st;
+  }
+  VarInfo& mutable_var(uint32_t name_id) {
+    ++vars_version_;
+    return state(name_id).var;
+  }
+  // NameTrait bits of a name; `group` (kCaseKnown or kWordsKnown) says which are wanted.
+  uint8_t traits(uint32_t name_id, NameTrait group) {
+    NameState& st = state(name_id);
+    if (!(st.traits & group)) {
+      std::string_view name = names_.text(name_id);
+      st.traits |= group == kCaseKnown ? case_traits(name) : word_traits(name);
+    }
+    return st.traits;
+  }
+  bool is_constant(uint32_t name_id) { return traits(name_id, kCaseKnown) & kConstantName; }
+  const std::string* alias_of(uint32_t name_id) const {
+    if (name_id >= ws_.name_states.size()) return nullptr;
+    const NameState& st = ws_.name_states[name_id];
+    if (st.generation != generation_ || st.alias < 0) return nullptr;
+    return &ws_.alias_targets[st.alias];
+  }
+  // Imports bind `token`'s name to `target`. Only names are ever looked up: an odd import that
+  // binds another kind of token binds nothing that can be used.
+  void set_alias(uint32_t token, std::string_view target) {
+    if (tok_[token].kind != TokenKind::kName) return;
+    if (ws_.alias_count == ws_.alias_targets.size()) ws_.alias_targets.emplace_back();
+    ws_.alias_targets[ws_.alias_count].assign(target);
+    state(tok_[token].name_id).alias = static_cast<int32_t>(ws_.alias_count++);
+  }
+
+  uint8_t literal_traits(uint32_t token) {
+    uint8_t& known = ws_.literal_traits[token];
+    if (!known) {
+      std::string_view body = ts_.string_body(tok_[token]);
+      known = kLiteralKnown;
+      if (looks_like_html(body)) known |= kLiteralHtml;
+      if (looks_like_sql(body)) known |= kLiteralSql;
+      if (body == ".." || body.find("../") != std::string_view::npos || ends_with(body, "/..")) {
+        known |= kLiteralParentPath;
       }
     }
-    return limit;
+    return known;
   }
 
-  // The dotted name ending at token `i` (a name): "os.path.join" for the "join" token.
+  // --- dotted names ---
+
+  // Writes the dotted name of name tokens [start, end_name] into `out`: "os.path.join".
   // A call in the chain ("conn.cursor().execute") keeps only the trailing names.
-  std::string dotted_ending_at(uint32_t i, uint32_t floor) const {
-    uint32_t start = dotted_start(i, floor);
-    std::string_view span = ts_.source.substr(tok_[start].begin, tok_[i].end - tok_[start].begin);
-    // Usually written without spaces: one copy of the source text.
-    if (span.find_first_of(" \t\r\n\\#") == std::string_view::npos) return std::string(span);
-    std::string out;
-    for (uint32_t k = start; k <= i; k += 2) {
+  void dotted_into(uint32_t start, uint32_t end_name, std::string& out) const {
+    std::string_view span = ts_.source.substr(tok_[start].begin, tok_[end_name].end - tok_[start].begin);
+    // Usually written without spaces: one copy of the source text. Names and dots hold none of
+    // these bytes, so only the gaps between tokens need a look.
+    bool gaps = false;
+    for (uint32_t k = start; k < end_name && !gaps; ++k) gaps = tok_[k].end != tok_[k + 1].begin;
+    if (!gaps || span.find_first_of(" \t\r\n\\#") == std::string_view::npos) {
+      out.assign(span);
+      return;
+    }
+    out.clear();
+    for (uint32_t k = start; k <= end_name; k += 2) {
       if (k > start) out += '.';
       out += text(k);
     }
-    return out;
   }
   uint32_t dotted_start(uint32_t i, uint32_t floor) const {
     while (i >= floor + 2 && is_op(i - 1, ".") && is_name(i - 2)) i -= 2;
     return i;
   }
 
-  std::string resolve(std::string dotted) const {
+  // Replaces the first component of `dotted` by what it was imported as; `head_id` is the name
+  // id of that component (0 when it is no name of this source).
+  void resolve_in_place(std::string& dotted, uint32_t head_id) const {
+    const std::string* target = alias_of(head_id);
+    if (!target) return;
     size_t dot = dotted.find('.');
-    auto it = aliases_.find(std::string_view(dotted).substr(0, dot));
-    if (it == aliases_.end()) return dotted;
-    return it->second + (dot == std::string::npos ? "" : dotted.substr(dot));
+    dotted.replace(0, dot == std::string::npos ? dotted.size() : dot, *target);
+  }
+  void resolve_in_place(std::string& dotted) const {
+    std::string_view head = std::string_view(dotted).substr(0, dotted.find('.'));
+    resolve_in_place(dotted, head.empty() ? 0 : names_.find(head));
+  }
+  // The resolved dotted name of name tokens [start, end_name]: "os.path.join" for "path.join"
+  // after "import os.path as path"... or after "from os import path".
+  void resolve_dotted(uint32_t start, uint32_t end_name, std::string& out) const {
+    dotted_into(start, end_name, out);
+    size_t head = out.find('.');
+    if (head == std::string::npos) head = out.size();
+    // The head is the first name token, unless a form feed stayed in it: then no name.
+    uint32_t head_id = head == tok_[start].end - tok_[start].begin
+                           ? tok_[start].name_id
+                           : names_.find(std::string_view(out).substr(0, head));
+    resolve_in_place(out, head_id);
+  }
+  // Name id of the last component of the resolved name of [start, end_name], without building
+  // the name where the tokens tell.
+  uint32_t resolved_last_id(uint32_t start, uint32_t end_name) {
+    if (end_name == start) {
+      const std::string* target = alias_of(tok_[start].name_id);
+      return target ? names_.find(last_component(*target)) : tok_[start].name_id;
+    }
+    if (tok_[end_name - 1].end == tok_[end_name].begin) return tok_[end_name].name_id;
+    resolve_dotted(start, end_name, ws_.dotted);
+    return names_.find(last_component(ws_.dotted));
+  }
+  // is_sanitizer of the resolved name of [start, end_name]. Every sanitiser's last name is a
+  // kSanitizerName, so most calls are told apart without building their name.
+  bool is_sanitizer_call(uint32_t start, uint32_t end_name) {
+    uint16_t classes = word_classes(resolved_last_id(start, end_name));
+    if (!(classes & kSanitizerName)) return false;
+    if (classes & kSanitizesByName) return true;
+    resolve_dotted(start, end_name, ws_.dotted);
+    return is_sanitizer(ws_.dotted);
   }
 
-  Call parse_call(uint32_t name_token, uint32_t open, uint32_t limit, uint32_t floor) const {
-    Call call;
-    call.callee = resolve(dotted_ending_at(name_token, floor));
+  void parse_call(uint32_t name_token, uint32_t open, uint32_t limit, uint32_t floor, Call& call) {
+    uint32_t start = dotted_start(name_token, floor);
+    resolve_dotted(start, name_token, call.callee);
+    call.known = find_known_callee(call.callee);
+    call.last = start == name_token || tok_[name_token - 1].end != tok_[name_token].begin
+                    ? names_.find(last_component(call.callee))
+                    : tok_[name_token].name_id;
     call.name_token = name_token;
     call.open = open;
     call.close = match_close(open, limit);
+    call.args.clear();
     uint32_t arg_begin = open + 1;
     int depth = 0;
     auto finish_arg = [&](uint32_t end) {
       if (end <= arg_begin) return;
-      Call::Arg arg{{}, arg_begin, end};
+      Call::Arg arg{0, arg_begin, end};
       if (end - arg_begin >= 2 && is_name(arg_begin) && is_op(arg_begin + 1, "=")) {
-        arg.keyword = text(arg_begin);
+        arg.keyword = tok_[arg_begin].name_id;
         arg.begin = arg_begin + 2;
       }
       call.args.push_back(arg);
     };
     for (uint32_t i = open + 1; i < call.close; ++i) {
-      if (tok_[i].kind != TokenKind::kOp) continue;
-      char c = ts_.source[tok_[i].begin];
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if (c == ')' || c == ']' || c == '}') --depth;
-      if (c == ',' && depth == 0 && tok_[i].end - tok_[i].begin == 1) {
+      const Token& t = tok_[i];
+      if (t.kind != TokenKind::kOp) continue;
+      if (is_opening(t)) ++depth;
+      if (is_closing(t)) --depth;
+      if (t.op == op_code(",") && depth == 0) {
         finish_arg(i);
         arg_begin = i + 1;
       }
     }
     finish_arg(call.close);
-    return call;
   }
 
   // --- pass 1: imports and functions ---
   void collect_imports() {
+    std::string& module = ws_.module;
     for (const auto& st : ts_.statements) {
       uint32_t b = st.first_token, e = st.end_token;
       if (is_name(b, "import")) {
@@ -373,36 +630,36 @@ class Analyzer {
         while (i < e) {
           uint32_t start = i;
           while (i < e && !is_op(i, ",") && !is_name(i, "as")) ++i;
-          std::string module;
+          module.clear();
           for (uint32_t k = start; k < i; ++k) module += text(k);
-          std::string alias = module.substr(0, module.find('.'));
-          std::string target = alias;
+          // `import a.b` binds `a` to itself; only `as` binds another name.
           if (i < e && is_name(i, "as") && i + 1 < e) {
-            alias = std::string(text(i + 1));
-            target = module;
+            if (text(i + 1) != module) set_alias(i + 1, module);
             i += 2;
           }
-          if (!alias.empty() && alias != target) aliases_[alias] = target;
-          modules_.insert(module);
+          imports_sqlalchemy_ |= module == "sqlalchemy";
           while (i < e && !is_op(i, ",")) ++i;
           ++i;
         }
       } else if (is_name(b, "from")) {
         // from a.b import c as d, e
         uint32_t i = b + 1;
-        std::string module;
+        module.clear();
         while (i < e && !is_name(i, "import")) module += text(i++);
-        modules_.insert(module);
+        imports_sqlalchemy_ |= module == "sqlalchemy";
+        size_t module_size = module.size();
         ++i;
         while (i < e) {
           if (is_name(i) && !is_name(i, "as")) {
-            std::string name(text(i));
-            std::string alias = name;
+            uint32_t name = i, alias = i;
             if (i + 2 < e && is_name(i + 1, "as")) {
-              alias = std::string(text(i + 2));
+              alias = i + 2;
               i += 2;
             }
-            aliases_[alias] = module + "." + name;
+            module.resize(module_size);
+            module += '.';
+            module += text(name);
+            set_alias(alias, module);
           }
           ++i;
         }
@@ -412,7 +669,8 @@ class Analyzer {
 
   void collect_functions() {
     const auto& stmts = ts_.statements;
-    statement_function_.assign(stmts.size(), -1);
+    ws_.functions.clear();
+    ws_.statement_function.assign(stmts.size(), -1);
     for (uint32_t s = 0; s < stmts.size(); ++s) {
       uint32_t b = stmts[s].first_token;
       bool is_def = is_name(b, "def") || (is_name(b, "async") && is_name(b + 1, "def"));
@@ -423,15 +681,8 @@ class Analyzer {
       }
       // Decorators directly above: a route makes the parameters request data.
       for (int d = static_cast<int>(s) - 1; d >= 0 && is_op(stmts[d].first_token, "@"); --d) {
-        for (uint32_t k = stmts[d].first_token; k < stmts[d].end_token; ++k) {
-          if (is_name(k)) {
-            auto t = text(k);
-            if (t == "route" || t == "get" || t == "post" || t == "put" || t == "delete" ||
-                t == "patch" || t == "api_view" || t == "websocket" || t == "view_config") {
-              fn.is_route = true;
-            }
-          }
-        }
+        if (!(ws_.statement_features[d] & kRouteDecorator)) continue;
+        fn.is_route = true;
       }
       // Parameters: route parameters, and Django views' `request`.
       uint32_t open = b;
@@ -441,46 +692,45 @@ class Analyzer {
       if (first_param_is_request) fn.is_route = true;
       for (uint32_t k = open + 1; k < close; ++k) {
         bool param_start = is_op(k - 1, "(") || is_op(k - 1, ",");
-        if (param_start && is_name(k) && fn.is_route && text(k) != "self" && text(k) != "request") {
+        if (param_start && is_name(k) && fn.is_route && !is_name(k, "self") &&
+            !is_name(k, "request")) {
           VarInfo v;
           v.info.tainted = true;
           v.info.constant = false;
-          vars_[std::string(text(k))] = v;
+          mutable_var(tok_[k].name_id) = v;
         }
       }
       scan_validation(fn);
-      int id = static_cast<int>(functions_.size());
-      functions_.push_back(fn);
-      for (uint32_t k = s; k < fn.end_statement; ++k) statement_function_[k] = id;
+      int id = static_cast<int>(ws_.functions.size());
+      ws_.functions.push_back(fn);
+      for (uint32_t k = s; k < fn.end_statement; ++k) ws_.statement_function[k] = id;
     }
+    file_validates_paths_ = false;
+    for (const auto& fn : ws_.functions) file_validates_paths_ |= fn.validates_paths;
   }
 
   // Looks for the checks that make a path or URL from the request safe to use.
-  void scan_validation(Function& fn) const {
+  void scan_validation(Function& fn) {
     const auto& stmts = ts_.statements;
     uint32_t b = stmts[fn.def_statement].first_token;
-    uint32_t e = fn.end_statement < stmts.size() ? stmts[fn.end_statement].first_token
-                                                 : static_cast<uint32_t>(tok_.size());
+    uint32_t e = fn.end_statement < stmts.size() ? stmts[fn.end_statement].first_token : n_;
     bool abs = false, startswith = false;
     for (uint32_t i = b; i < e; ++i) {
-      if (tok_[i].kind == TokenKind::kString) {
-        if (ts_.string_body(tok_[i]) == "..") fn.validates_paths = true;
+      const Token& t = tok_[i];
+      if (t.kind == TokenKind::kString) {
+        // A body of "..": at most prefix, quotes and two dots.
+        if (t.end - t.begin <= 10 && ts_.string_body(t) == "..") fn.validates_paths = true;
         continue;
       }
-      if (!is_name(i)) continue;
-      auto t = text(i);
-      if (t == "secure_filename" || t == "safe_join" || t == "basename" || t == "commonpath" ||
-          t == "is_relative_to" || t == "relative_to") {
-        fn.validates_paths = true;
-      }
-      if (t == "abspath" || t == "realpath" || t == "resolve" || t == "normpath") abs = true;
-      if (t == "startswith") startswith = true;
-      if (t == "urlparse" || t == "urlsplit" || t == "netloc" || t == "hostname" ||
-          t == "is_safe_url" || t == "url_has_allowed_host_and_scheme" || t == "url_for") {
-        fn.validates_urls = true;
-      }
-      if (is_constant_name(t) && (contains_ci(t, "allow") || contains_ci(t, "whitelist") ||
-                                  contains_ci(t, "domains") || contains_ci(t, "hosts"))) {
+      if (t.kind != TokenKind::kName) continue;
+      uint16_t classes = word_classes(t.name_id);
+      if (classes & kPathCheck) fn.validates_paths = true;
+      if (classes & kPathNormaliser) abs = true;
+      if (t.name_id == Word("startswith").id) startswith = true;
+      if (classes & kUrlCheck) fn.validates_urls = true;
+      // ALLOWED_HOSTS: a constant, and a name that starts with a lowercase letter is none.
+      char first = ts_.source[t.begin];
+      if (!(first >= 'a' && first <= 'z') && (traits(t.name_id, kCaseKnown) & kAllowListName)) {
         fn.validates_urls = true;
       }
     }
@@ -489,108 +739,162 @@ class Analyzer {
   }
 
   const Function* function_of(uint32_t s) const {
-    int id = statement_function_[s];
-    return id < 0 ? nullptr : &functions_[id];
+    int id = ws_.statement_function[s];
+    return id < 0 ? nullptr : &ws_.functions[id];
   }
 
   // --- expressions ---
 
   // Whether an interpolated piece (tokens [b, e)) is safe: constants, numbers, sanitiser
   // calls, variables known to be safe.
-  bool operand_safe(uint32_t b, uint32_t e) const {
+  bool operand_safe(uint32_t b, uint32_t e) {
     if (b >= e) return true;
     if (e - b == 1) {
       const Token& t = tok_[b];
       if (t.kind == TokenKind::kNumber) return true;
       if (t.kind == TokenKind::kString) {
         if (!t.f_string) return true;
-        ExprInfo parts;
-        scan_fstring(ts_.string_body(t), parts);
-        return !parts.built_unsafe;
+        return !check_fstring(b).unsafe;
       }
       if (t.kind == TokenKind::kName) {
-        if (is_constant_name(text(b))) return true;
-        auto it = vars_.find(text(b));
-        return it != vars_.end() && it->second.safe;
+        if (is_constant(t.name_id)) return true;
+        const VarInfo* v = var(t.name_id);
+        return v && v->safe;
       }
     }
     if (is_name(b)) {
       uint32_t end_name = b;
       while (end_name + 2 < e && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
       if (is_op(end_name + 1, "(")) {
-        std::string callee = resolve(dotted_ending_at(end_name, b));
         uint32_t close = match_close(end_name + 1, e);
-        if (close + 1 >= e && is_sanitizer(callee)) return true;
+        if (close + 1 >= e && is_sanitizer_call(b, end_name)) return true;
       }
     }
     return false;
   }
 
-  // Whether source text inside an f-string's braces is safe.
-  bool interpolation_safe(std::string_view expr, bool& tainted) const {
-    // Drop a format spec or conversion: {x:>10}, {x!r}.
-    int depth = 0;
-    for (size_t i = 0; i < expr.size(); ++i) {
-      char c = expr[i];
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if (c == ')' || c == ']' || c == '}') --depth;
-      if (depth == 0 && (c == ':' || c == '!') && !(c == '!' && i + 1 < expr.size() && expr[i + 1] == '=')) {
-        expr = expr.substr(0, i);
-        break;
+  // Splits an f-string into its interpolations and tokenizes each, once per source.
+  void tokenize_interpolations(uint32_t token, FString& fstring) {
+    std::string_view body = ts_.string_body(tok_[token]);
+    fstring.first = static_cast<uint32_t>(ws_.interpolations.size());
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (body[i] != '{') continue;
+      if (i + 1 < body.size() && body[i + 1] == '{') {
+        ++i;
+        continue;
       }
+      int depth = 1;
+      size_t k = i + 1;
+      while (k < body.size() && depth > 0) {
+        if (body[k] == '{') ++depth;
+        if (body[k] == '}') --depth;
+        ++k;
+      }
+      std::string_view expr = body.substr(i + 1, k - i - 2 < body.size() ? k - i - 2 : 0);
+      // Drop a format spec or conversion: {x:>10}, {x!r}.
+      int nesting = 0;
+      for (size_t j = 0; j < expr.size(); ++j) {
+        char c = expr[j];
+        if (c == '(' || c == '[' || c == '{') ++nesting;
+        if (c == ')' || c == ']' || c == '}') --nesting;
+        if (nesting == 0 && (c == ':' || c == '!') && !(c == '!' && j + 1 < expr.size() && expr[j + 1] == '=')) {
+          expr = expr.substr(0, j);
+          break;
+        }
+      }
+      expr = trim(expr);
+      Interpolation part{expr.empty(), static_cast<uint32_t>(ws_.interpolation_tokens.size()), 0};
+      if (!part.blank) {
+        tokenize_python(expr, ws_.interpolation_source, &names_);
+        // Kept with offsets in the analysed source, so text() reads them.
+        auto offset = static_cast<uint32_t>(expr.data() - ts_.source.data());
+        for (Token t : ws_.interpolation_source.tokens) {
+          t.begin += offset;
+          t.end += offset;
+          ws_.interpolation_tokens.push_back(t);
+        }
+      }
+      part.end = static_cast<uint32_t>(ws_.interpolation_tokens.size());
+      ws_.interpolations.push_back(part);
+      i = k - 1;
     }
-    expr = trim(expr);
-    if (expr.empty()) return true;
-    // Reused across calls: an f-string interpolation is tokenized on its own, and allocating
-    // token vectors for each one dominated the analysis.
-    thread_local TokenizedSource inner;
-    tokenize_python(expr, inner);
+    fstring.end = static_cast<uint32_t>(ws_.interpolations.size());
+  }
+
+  // Whether every interpolation of the f-string at `token` is safe, and whether one carries
+  // request data. Depends on the variables: kept until one of them changes.
+  const FString& check_fstring(uint32_t token) {
+    FString* fstring = nullptr;
+    for (auto& f : ws_.fstrings) {
+      if (f.token == token) fstring = &f;
+    }
+    if (!fstring) {
+      FString fresh{token, 0, 0, 0, false, false};
+      tokenize_interpolations(token, fresh);
+      fresh.vars_version = vars_version_ + 1;  // not checked yet
+      fstring = &ws_.fstrings.emplace_back(fresh);
+    }
+    if (fstring->vars_version != vars_version_) {
+      fstring->unsafe = false;
+      fstring->tainted = false;
+      for (uint32_t p = fstring->first; p < fstring->end; ++p) {
+        bool tainted = false;
+        if (!interpolation_safe(ws_.interpolations[p], tainted)) fstring->unsafe = true;
+        fstring->tainted |= tainted;
+      }
+      fstring->vars_version = vars_version_;
+    }
+    return *fstring;
+  }
+
+  // Whether the source text inside an f-string's braces is safe.
+  bool interpolation_safe(const Interpolation& part, bool& tainted) {
+    if (part.blank) return true;
+    const Token* t = ws_.interpolation_tokens.data() + part.first;
+    const uint32_t size = part.end - part.first;
     // Taint: any name that is a tainted variable or the request object.
-    for (size_t i = 0; i < inner.tokens.size(); ++i) {
-      if (inner.tokens[i].kind != TokenKind::kName) continue;
-      bool after_dot = i > 0 && inner.text(inner.tokens[i - 1]) == ".";
+    for (uint32_t i = 0; i < size; ++i) {
+      if (t[i].kind != TokenKind::kName) continue;
+      bool after_dot = i > 0 && t[i - 1].op == op_code(".");
       if (after_dot) continue;
-      std::string name(inner.text(inner.tokens[i]));
-      auto it = vars_.find(name);
-      if (name == "request" || (it != vars_.end() && it->second.info.tainted)) tainted = true;
+      const VarInfo* v = var(t[i].name_id);
+      if (t[i].name_id == Word("request").id || (v && v->info.tainted)) tainted = true;
     }
-    const auto& t0 = inner.tokens.empty() ? Token{} : inner.tokens[0];
-    if (inner.tokens.size() == 1) {
-      if (t0.kind == TokenKind::kNumber) return true;
-      if (t0.kind == TokenKind::kString) return true;
-      if (t0.kind == TokenKind::kName) {
-        std::string name(inner.text(t0));
-        if (is_constant_name(name)) return true;
-        auto it = vars_.find(name);
-        return it != vars_.end() && it->second.safe;
+    if (size == 1) {
+      if (t[0].kind == TokenKind::kNumber) return true;
+      if (t[0].kind == TokenKind::kString) return true;
+      if (t[0].kind == TokenKind::kName) {
+        if (is_constant(t[0].name_id)) return true;
+        const VarInfo* v = var(t[0].name_id);
+        return v && v->safe;
       }
     }
     // A sanitiser call around the whole expression.
-    size_t k = 0;
-    std::string callee;
-    while (k < inner.tokens.size() && (inner.tokens[k].kind == TokenKind::kName ||
-                                       inner.text(inner.tokens[k]) == ".")) {
-      callee += inner.text(inner.tokens[k]);
-      ++k;
-    }
-    if (!callee.empty() && k < inner.tokens.size() && inner.text(inner.tokens[k]) == "(" &&
-        inner.text(inner.tokens.back()) == ")" && is_sanitizer(resolve(callee))) {
-      tainted = false;
-      return true;
+    uint32_t k = 0;
+    while (k < size && (t[k].kind == TokenKind::kName || t[k].op == op_code("."))) ++k;
+    if (k > 0 && k < size && t[k].op == op_code("(") && t[size - 1].op == op_code(")")) {
+      std::string& callee = ws_.dotted;
+      callee.clear();
+      for (uint32_t j = 0; j < k; ++j) callee += ts_.text(t[j]);
+      resolve_in_place(callee);
+      if (is_sanitizer(callee)) {
+        tainted = false;
+        return true;
+      }
     }
     return false;
   }
 
   // Splits the format arguments of `"...".format(a, b)` or `"..." % (a, b)` and checks them.
-  void check_format_operands(uint32_t b, uint32_t e, ExprInfo& info) const {
+  void check_format_operands(uint32_t b, uint32_t e, ExprInfo& info) {
     uint32_t start = b;
     int depth = 0;
     for (uint32_t i = b; i <= e; ++i) {
       bool at_end = i == e;
-      if (!at_end && tok_[i].kind == TokenKind::kOp) {
-        char c = ts_.source[tok_[i].begin];
-        if (c == '(' || c == '[' || c == '{') ++depth;
-        if (c == ')' || c == ']' || c == '}') --depth;
+      if (!at_end) {
+        const Token& t = tok_[i];
+        if (is_opening(t)) ++depth;
+        if (is_closing(t)) --depth;
       }
       if (at_end || (depth == 0 && is_op(i, ","))) {
         uint32_t vb = start;
@@ -604,20 +908,21 @@ class Analyzer {
     }
   }
 
-  ExprInfo analyze_expr(uint32_t b, uint32_t e) const {
+  void add_literal(uint32_t token, ExprInfo& info) {
+    uint8_t literal = literal_traits(token);
+    info.has_literal = true;
+    info.html |= (literal & kLiteralHtml) != 0;
+    info.sql |= (literal & kLiteralSql) != 0;
+    info.parent_path |= (literal & kLiteralParentPath) != 0;
+  }
+
+  ExprInfo analyze_expr(uint32_t b, uint32_t e) {
     ExprInfo info;
     if (b >= e) return info;
     // A sanitiser around the whole expression makes it safe whatever is inside.
     if (operand_safe(b, e) && !(e - b == 1 && tok_[b].kind == TokenKind::kName)) {
       info.sanitized = e - b > 1;
-      if (tok_[b].kind == TokenKind::kString) {
-        info.has_literal = true;
-        std::string_view body = ts_.string_body(tok_[b]);
-        info.html = looks_like_html(body);
-        info.sql = looks_like_sql(body);
-        info.parent_path = body == ".." || body.find("../") != std::string_view::npos ||
-                           ends_with(body, "/..");
-      }
+      if (tok_[b].kind == TokenKind::kString) add_literal(b, info);
       return info;
     }
     bool plus_at_top = false;
@@ -625,12 +930,11 @@ class Analyzer {
     for (uint32_t i = b; i < e; ++i) {
       const Token& t = tok_[i];
       if (t.kind == TokenKind::kOp) {
-        char c = ts_.source[t.begin];
-        if (c == '(' || c == '[' || c == '{') ++depth;
-        if (c == ')' || c == ']' || c == '}') --depth;
-        if (depth == 0 && text(i) == "+") plus_at_top = true;
+        if (is_opening(t)) ++depth;
+        if (is_closing(t)) --depth;
+        if (depth == 0 && t.op == op_code("+")) plus_at_top = true;
         // "...".format(...) and "..." % x on a literal.
-        if (text(i) == "%" && i > b && tok_[i - 1].kind == TokenKind::kString) {
+        if (t.op == op_code("%") && i > b && tok_[i - 1].kind == TokenKind::kString) {
           uint32_t rb = i + 1, re = e;
           if (is_op(rb, "(")) {
             re = match_close(rb, e);
@@ -638,7 +942,7 @@ class Analyzer {
           } else {
             // A single operand up to the next top-level operator.
             re = rb;
-            while (re < e && !(tok_[re].kind == TokenKind::kOp && (text(re) == "+" || text(re) == ","))) {
+            while (re < e && !(tok_[re].op == op_code("+") || tok_[re].op == op_code(","))) {
               if (is_op(re, "(") || is_op(re, "[")) re = match_close(re, e);
               ++re;
             }
@@ -650,13 +954,15 @@ class Analyzer {
         continue;
       }
       if (t.kind == TokenKind::kString) {
-        info.has_literal = true;
-        std::string_view body = ts_.string_body(t);
-        info.html |= looks_like_html(body);
-        info.sql |= looks_like_sql(body);
-        info.parent_path |= body == ".." || body.find("../") != std::string_view::npos ||
-                            ends_with(body, "/..");
-        if (t.f_string) scan_fstring(body, info);
+        add_literal(i, info);
+        if (t.f_string) {
+          const FString& parts = check_fstring(i);
+          if (parts.unsafe) {
+            info.built_unsafe = true;
+            info.constant = false;
+          }
+          info.tainted |= parts.tainted;
+        }
         if (is_op(i + 1, ".") && is_name(i + 2, "format") && is_op(i + 3, "(")) {
           uint32_t close = match_close(i + 3, e);
           check_format_operands(i + 4, close, info);
@@ -672,32 +978,34 @@ class Analyzer {
       if (i > b && is_op(i - 1, ".")) continue;  // attribute of something already handled
       uint32_t end_name = i;
       while (end_name + 2 < e && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
-      const std::string_view head = text(i);
-      const std::string_view last = text(end_name);
+      const uint32_t head = t.name_id;
+      const uint32_t last = tok_[end_name].name_id;
+      const uint16_t last_classes = word_classes(last);
       if (is_op(end_name + 1, "(")) {
         uint32_t close = match_close(end_name + 1, e);
         // Only names that can be a sanitiser or a source need their resolved dotted form.
-        std::string dotted;
-        if (may_be_sanitizer(last) || may_be_source(head)) {
-          dotted = resolve(dotted_ending_at(end_name, i));
+        bool sanitizer = false, request_source = false;
+        if ((last_classes & kSanitizerName) || (word_classes(head) & kSourceHead)) {
+          resolve_dotted(i, end_name, ws_.dotted);
+          sanitizer = is_sanitizer(ws_.dotted);
+          request_source = is_request_source(ws_.dotted);
         }
-        if (!dotted.empty() && is_sanitizer(dotted)) {
+        if (sanitizer) {
           i = close;
           continue;
         }
         info.constant = false;
-        if ((end_name == i && (head == "input" || head == "raw_input")) ||
-            (!dotted.empty() && is_request_source(dotted))) {
+        if ((end_name == i && (head == Word("input").id || head == Word("raw_input").id)) ||
+            request_source) {
           info.tainted = true;
-        } else if (!is_string_function(last)) {
+        } else if (!(last_classes & kStringFunction)) {
           info.opaque = true;
         }
         if (end_name != i) {
           // Method calls on a variable ("name.strip()", "data.get('x')") carry its taint.
-          auto it = vars_.find(head);
-          if (it != vars_.end()) merge_var(it->second, info);
+          if (const VarInfo* v = var(head)) merge_var(*v, info);
           // `table.get(key, default)` looks a value up: the key's taint does not flow into it.
-          if (last == "get") {
+          if (last == Word("get").id) {
             i = close;
             continue;
           }
@@ -706,7 +1014,7 @@ class Analyzer {
         // built from them stays one only through string functions (str, join, strip, ...).
         ExprInfo args = analyze_expr(end_name + 2, close);
         info.tainted |= args.tainted;
-        if (is_string_function(last)) {
+        if (last_classes & kStringFunction) {
           info.built_unsafe |= args.built_unsafe;
           info.html |= args.html && args.built_unsafe;
           info.sql |= args.sql && args.built_unsafe;
@@ -715,29 +1023,29 @@ class Analyzer {
         i = close;
         continue;
       }
-      std::string dotted;
-      if (end_name != i && may_be_source(head)) dotted = dotted_ending_at(end_name, i);
-      if (!dotted.empty() && (is_request_source(resolve(dotted)) || dotted == "sys.argv")) {
-        info.tainted = true;
-        info.constant = false;
-        i = end_name;
-        continue;
+      if (end_name != i && (word_classes(head) & kSourceHead)) {
+        std::string& dotted = ws_.dotted;
+        dotted_into(i, end_name, dotted);
+        bool argv = dotted == "sys.argv";
+        resolve_in_place(dotted);
+        if (is_request_source(dotted) || argv) {
+          info.tainted = true;
+          info.constant = false;
+          i = end_name;
+          continue;
+        }
       }
-      std::string_view name = text(i);
-      if (name == "and" || name == "or" || name == "not" || name == "in" || name == "is" ||
-          name == "if" || name == "else" || name == "for" || name == "lambda") {
-        continue;
-      }
-      if (is_constant_name(name)) {
+      if (word_classes(head) & kExprKeyword) continue;
+      if (is_constant(head)) {
         i = end_name;
         continue;
       }
       info.constant = false;
-      auto it = vars_.find(name);
-      if (it != vars_.end()) merge_var(it->second, info);
+      const VarInfo* v = var(head);
+      if (v) merge_var(*v, info);
       i = end_name;
       // table[key]: the value comes from the table; the key's taint does not flow into it.
-      if (is_op(i + 1, "[") && !(it != vars_.end() && it->second.info.tainted)) {
+      if (is_op(i + 1, "[") && !(v && v->info.tainted)) {
         i = match_close(i + 1, e);
       }
     }
@@ -746,7 +1054,7 @@ class Analyzer {
     return info;
   }
 
-  void merge_var(const VarInfo& v, ExprInfo& info) const {
+  static void merge_var(const VarInfo& v, ExprInfo& info) {
     info.tainted |= v.info.tainted;
     info.built_unsafe |= v.info.built_unsafe;
     info.html |= v.info.html;
@@ -757,15 +1065,15 @@ class Analyzer {
     info.opaque |= v.info.opaque;
   }
 
-  void check_concatenation(uint32_t b, uint32_t e, ExprInfo& info) const {
+  void check_concatenation(uint32_t b, uint32_t e, ExprInfo& info) {
     uint32_t start = b;
     int depth = 0;
     for (uint32_t i = b; i <= e; ++i) {
       bool at_end = i == e;
-      if (!at_end && tok_[i].kind == TokenKind::kOp) {
-        char c = ts_.source[tok_[i].begin];
-        if (c == '(' || c == '[' || c == '{') ++depth;
-        if (c == ')' || c == ']' || c == '}') --depth;
+      if (!at_end) {
+        const Token& t = tok_[i];
+        if (is_opening(t)) ++depth;
+        if (is_closing(t)) --depth;
       }
       if (at_end || (depth == 0 && is_op(i, "+"))) {
         if (!operand_safe(start, i)) {
@@ -774,31 +1082,6 @@ class Analyzer {
         }
         start = i + 1;
       }
-    }
-  }
-
-  void scan_fstring(std::string_view body, ExprInfo& info) const {
-    for (size_t i = 0; i < body.size(); ++i) {
-      if (body[i] != '{') continue;
-      if (i + 1 < body.size() && body[i + 1] == '{') {
-        ++i;
-        continue;
-      }
-      int depth = 1;
-      size_t k = i + 1;
-      while (k < body.size() && depth > 0) {
-        if (body[k] == '{') ++depth;
-        if (body[k] == '}') --depth;
-        ++k;
-      }
-      std::string_view expr = body.substr(i + 1, k - i - 2 < body.size() ? k - i - 2 : 0);
-      bool tainted = false;
-      if (!interpolation_safe(expr, tainted)) {
-        info.built_unsafe = true;
-        info.constant = false;
-      }
-      info.tainted |= tainted;
-      i = k - 1;
     }
   }
 
@@ -813,7 +1096,7 @@ class Analyzer {
       if (in < e) {
         ExprInfo info = analyze_expr(in + 1, e);
         for (uint32_t k = b + 1; k < in; ++k) {
-          if (is_name(k)) assign(std::string(text(k)), info, false, s);
+          if (is_name(k)) assign(tok_[k].name_id, info, false, s);
         }
       }
       return;
@@ -822,31 +1105,33 @@ class Analyzer {
     uint32_t eq = e;
     bool augmented = false;
     for (uint32_t i = b; i < e; ++i) {
-      if (tok_[i].kind != TokenKind::kOp) continue;
-      char c = ts_.source[tok_[i].begin];
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if (c == ')' || c == ']' || c == '}') --depth;
+      const Token& t = tok_[i];
+      if (t.kind != TokenKind::kOp) continue;
+      if (is_opening(t)) ++depth;
+      if (is_closing(t)) --depth;
       if (depth != 0) continue;
-      auto op = text(i);
-      if (op == "=" || op == "+=") {
+      if (t.op == op_code("=") || t.op == op_code("+=")) {
         eq = i;
-        augmented = op == "+=";
+        augmented = t.op == op_code("+=");
         break;
       }
     }
     if (eq == e || eq == b) return;
     ExprInfo info = analyze_expr(eq + 1, e);
     // Targets: names and dotted names (self.x, app.config) before '='; tuple targets too.
+    // Expressions only ever read plain names, so a dotted target's value is not kept.
     uint32_t k = b;
     while (k < eq) {
       if (is_name(k)) {
         uint32_t end_name = k;
         while (end_name + 2 < eq && is_op(end_name + 1, ".") && is_name(end_name + 2)) end_name += 2;
-        std::string target = dotted_ending_at(end_name, k);
-        // Subscript targets (d['k'] = x) taint the container.
-        assign(target, info, augmented, s);
-        if (eq == end_name + 1 && e == eq + 2 && tok_[eq + 1].kind == TokenKind::kNumber) {
-          vars_[target].int_value = number_value(eq + 1);
+        if (end_name == k) {
+          // Subscript targets (d['k'] = x) taint the container.
+          uint32_t target = tok_[k].name_id;
+          assign(target, info, augmented, s);
+          if (eq == end_name + 1 && e == eq + 2 && tok_[eq + 1].kind == TokenKind::kNumber) {
+            mutable_var(target).int_value = number_value(eq + 1);
+          }
         }
         k = end_name + 1;
         while (k < eq && !is_op(k, ",")) ++k;
@@ -864,17 +1149,15 @@ class Analyzer {
     uint32_t indent = stmts[s].indent;
     if (indent > v.indent) return false;
     for (uint32_t k = v.statement + 1; k < s; ++k) {
-      uint32_t b = stmts[k].first_token;
-      if (stmts[k].indent < indent && (is_name(b, "else") || is_name(b, "elif") ||
-                                       is_name(b, "except") || is_name(b, "finally"))) {
+      if (stmts[k].indent < indent && has_class(stmts[k].first_token, kBranchKeyword)) {
         return false;
       }
     }
     return true;
   }
 
-  void assign(const std::string& name, const ExprInfo& info, bool augmented, uint32_t s) {
-    VarInfo& v = vars_[name];
+  void assign(uint32_t name_id, const ExprInfo& info, bool augmented, uint32_t s) {
+    VarInfo& v = mutable_var(name_id);
     bool overwrite = !augmented && replaces_on_all_paths(v, s);
     v.statement = s;
     v.indent = ts_.statements[s].indent;
@@ -901,30 +1184,33 @@ class Analyzer {
   // --- pass 3: sinks ---
   void report(const CodeRule& rule, uint32_t first_token, uint32_t last_token, double confidence) {
     uint32_t begin = tok_[first_token].begin;
-    uint32_t end = tok_[std::min<uint32_t>(last_token, tok_.size() - 1)].end;
+    uint32_t end = tok_[std::min<uint32_t>(last_token, n_ - 1)].end;
     for (const auto& existing : issues_) {
       if (existing.rule == &rule && existing.begin == begin) return;
     }
     issues_.push_back(CodeIssue{&rule, confidence, begin, end});
   }
 
-  ExprInfo arg_info(const Call::Arg* arg) const {
+  ExprInfo arg_info(const Call::Arg* arg) {
     return arg ? analyze_expr(arg->begin, arg->end) : ExprInfo{};
   }
-  bool arg_is_literal(const Call::Arg* arg) const {
+  bool arg_is_literal(const Call::Arg* arg) {
     if (!arg) return true;
     ExprInfo info = analyze_expr(arg->begin, arg->end);
     return info.constant && !info.built_unsafe && !info.tainted;
   }
-  bool arg_is(const Call::Arg* arg, std::string_view value) const {
+  bool arg_is(const Call::Arg* arg, Word value) const {
+    return arg && arg->end == arg->begin + 1 && tok_[arg->begin].name_id == value.id;
+  }
+  bool arg_text_is(const Call::Arg* arg, std::string_view value) const {
     return arg && arg->end == arg->begin + 1 && text(arg->begin) == value;
   }
   // Integer value of a numeric literal argument (0o777, 0777, 511, 0x1ff), or -1.
   long long arg_int(const Call::Arg* arg) const {
     if (!arg || arg->end != arg->begin + 1) return -1;
     if (is_name(arg->begin)) {
-      auto it = vars_.find(text(arg->begin));
-      return it == vars_.end() ? -1 : it->second.int_value;
+      const VarInfo* v = var(tok_[arg->begin].name_id);
+      return v ? v->int_value : -1;
     }
     if (tok_[arg->begin].kind != TokenKind::kNumber) return -1;
     return number_value(arg->begin);
@@ -946,16 +1232,17 @@ class Analyzer {
     }
     return v;
   }
-  bool arg_mentions(const Call::Arg* arg, std::string_view name) const {
+  bool arg_mentions(const Call::Arg* arg, Word name) const {
     if (!arg) return false;
     for (uint32_t i = arg->begin; i < arg->end; ++i) {
-      if (is_name(i) && text(i) == name) return true;
+      if (tok_[i].name_id == name.id) return true;
     }
     return false;
   }
 
   void check_statement(uint32_t s) {
     const Statement& st = ts_.statements[s];
+    const uint32_t features = ws_.statement_features[s];
     uint32_t b = st.first_token, e = st.end_token;
     const Function* fn = function_of(s);
 
@@ -969,93 +1256,92 @@ class Analyzer {
       }
     }
     // Assignments of settings: app.debug = True, env.autoescape = False, check_hostname = False.
-    for (uint32_t i = b; i + 2 < e; ++i) {
-      if (!is_op(i + 1, "=")) continue;
-      auto target = text(i);
-      if (target == "autoescape" && is_name(i + 2, "False")) report(kXssAutoescapeOff, i, i + 2, 0.9);
-      if (target == "check_hostname" && is_name(i + 2, "False")) report(kTlsVerifyOff, i, i + 2, 0.9);
-      if (target == "verify_mode" && text(i + 2) == "ssl" && is_name(i + 4, "CERT_NONE")) {
-        report(kTlsVerifyOff, i, i + 4, 0.9);
-      }
-      if (target == "debug" && is_op(i - 1, ".") && is_name(i + 2, "True")) {
-        report(kDebugMode, i, i + 2, 0.7);
+    if (features & kSettingName) {
+      for (uint32_t i = b; i + 2 < e; ++i) {
+        if (!is_op(i + 1, "=")) continue;
+        if (is_name(i, "autoescape") && is_name(i + 2, "False")) report(kXssAutoescapeOff, i, i + 2, 0.9);
+        if (is_name(i, "check_hostname") && is_name(i + 2, "False")) report(kTlsVerifyOff, i, i + 2, 0.9);
+        if (is_name(i, "verify_mode") && is_name(i + 2, "ssl") && is_name(i + 4, "CERT_NONE")) {
+          report(kTlsVerifyOff, i, i + 4, 0.9);
+        }
+        if (is_name(i, "debug") && is_op(i - 1, ".") && is_name(i + 2, "True")) {
+          report(kDebugMode, i, i + 2, 0.7);
+        }
       }
     }
     // Comparisons with literal passwords.
-    for (uint32_t i = b; i + 2 < e; ++i) {
-      if (!is_op(i + 1, "==")) continue;
-      uint32_t lit = 0, name = 0;
-      if (tok_[i + 2].kind == TokenKind::kString && is_name(i)) lit = i + 2, name = i;
-      if (tok_[i].kind == TokenKind::kString && is_name(i + 2)) lit = i, name = i + 2;
-      if (!lit) continue;
-      std::string lname = to_lower_ascii(text(name));
-      if ((lname.find("password") != std::string::npos || lname.find("passwd") != std::string::npos ||
-           lname == "pwd" || lname.find("secret") != std::string::npos ||
-           lname.find("token") != std::string::npos || lname.find("api_key") != std::string::npos) &&
-          ts_.string_body(tok_[lit]).size() >= 3) {
-        report(kHardcodedSecret, std::min(lit, name), std::max(lit, name), 0.8);
+    if (features & kHasEqualsEquals) {
+      for (uint32_t i = b; i + 2 < e; ++i) {
+        if (!is_op(i + 1, "==")) continue;
+        uint32_t lit = 0, name = 0;
+        if (tok_[i + 2].kind == TokenKind::kString && is_name(i)) lit = i + 2, name = i;
+        if (tok_[i].kind == TokenKind::kString && is_name(i + 2)) lit = i, name = i + 2;
+        if (!lit) continue;
+        if ((traits(tok_[name].name_id, kWordsKnown) & kCredentialName) &&
+            ts_.string_body(tok_[lit]).size() >= 3) {
+          report(kHardcodedSecret, std::min(lit, name), std::max(lit, name), 0.8);
+        }
       }
     }
     // URL allow-lists checked by substring: "example.com" in url.
-    for (uint32_t i = b; i + 2 < e; ++i) {
-      if (tok_[i].kind != TokenKind::kString || !is_name(i + 1, "in") || !is_name(i + 2)) continue;
-      if (is_name(i - 1, "not") || is_op(i - 1, ",") || is_op(i - 1, "[")) continue;
-      std::string_view body = ts_.string_body(tok_[i]);
-      std::string lname = to_lower_ascii(text(i + 2));
-      bool domain = body.find('.') != std::string_view::npos && body.find(' ') == std::string_view::npos &&
-                    body.find('/') == std::string_view::npos && body.size() > 4 &&
-                    !starts_with(body, ".") && std::isalpha(static_cast<unsigned char>(body.back()));
-      if (domain && (lname.find("url") != std::string::npos || lname.find("host") != std::string::npos ||
-                     lname.find("domain") != std::string::npos || lname.find("link") != std::string::npos ||
-                     lname.find("origin") != std::string::npos || lname.find("referer") != std::string::npos ||
-                     lname.find("redirect") != std::string::npos || lname.find("site") != std::string::npos)) {
-        report(kUrlSubstring, i, i + 2, 0.8);
+    if ((features & kHasInKeyword) && (features & kHasString)) {
+      for (uint32_t i = b; i + 2 < e; ++i) {
+        if (tok_[i].kind != TokenKind::kString || !is_name(i + 1, "in") || !is_name(i + 2)) continue;
+        if (is_name(i - 1, "not") || is_op(i - 1, ",") || is_op(i - 1, "[")) continue;
+        std::string_view body = ts_.string_body(tok_[i]);
+        bool domain = body.find('.') != std::string_view::npos && body.find(' ') == std::string_view::npos &&
+                      body.find('/') == std::string_view::npos && body.size() > 4 &&
+                      !starts_with(body, ".") && std::isalpha(static_cast<unsigned char>(body.back()));
+        if (domain && (traits(tok_[i + 2].name_id, kWordsKnown) & kUrlName)) {
+          report(kUrlSubstring, i, i + 2, 0.8);
+        }
       }
     }
     // Settings any call can carry: verify=False, cert_reqs=ssl.CERT_NONE.
-    for (uint32_t i = b; i + 2 < e; ++i) {
-      if (!is_op(i + 1, "=") || !is_name(i) || !(is_op(i - 1, ",") || is_op(i - 1, "("))) continue;
-      if (text(i) == "verify" && is_name(i + 2, "False")) report(kTlsVerifyOff, i, i + 2, 0.95);
-      if (text(i) == "cert_reqs") {
-        uint32_t k = i + 2;
-        while (k < e && !is_op(k, ",") && !is_op(k, ")")) {
-          if (is_name(k, "CERT_NONE")) report(kTlsVerifyOff, i, k, 0.9);
-          ++k;
+    if (features & kTlsKeywordArg) {
+      for (uint32_t i = b; i + 2 < e; ++i) {
+        if (!is_op(i + 1, "=") || !is_name(i) || !(is_op(i - 1, ",") || is_op(i - 1, "("))) continue;
+        if (is_name(i, "verify") && is_name(i + 2, "False")) report(kTlsVerifyOff, i, i + 2, 0.95);
+        if (is_name(i, "cert_reqs")) {
+          uint32_t k = i + 2;
+          while (k < e && !is_op(k, ",") && !is_op(k, ")")) {
+            if (is_name(k, "CERT_NONE")) report(kTlsVerifyOff, i, k, 0.9);
+            ++k;
+          }
         }
       }
     }
     // Calls that some rule looks at.
-    for (uint32_t i = b; i + 1 < e; ++i) {
-      if (!is_name(i) || !is_op(i + 1, "(") || !is_interesting_call(text(i))) continue;
-      if (i > b && (is_name(i - 1, "def") || is_name(i - 1, "class"))) continue;
-      Call call = parse_call(i, i + 1, e, b);
-      check_call(call, s, fn);
+    if (features & kInterestingCall) {
+      for (uint32_t i = b; i + 1 < e; ++i) {
+        if (!has_class(i, kInterestingCall) || !is_op(i + 1, "(")) continue;
+        if (i > b && (is_name(i - 1, "def") || is_name(i - 1, "class"))) continue;
+        parse_call(i, i + 1, e, b, ws_.call);
+        check_call(ws_.call, s, fn);
+      }
     }
   }
 
-  // Last name components of every call some rule looks at; other calls are skipped early.
-  static bool is_interesting_call(std::string_view last) {
-    static const std::unordered_set<std::string_view> kNames = {
-        "execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "text",
-        "render_template_string", "make_response", "Response", "HttpResponse", "Markup",
-        "mark_safe", "Template", "Environment", "system", "popen", "popen2", "getoutput",
-        "getstatusoutput", "call", "run", "Popen", "check_output", "check_call", "loads", "load",
-        "decode", "open", "unsafe_load", "unsafe_load_all", "read_pickle", "Unpickler", "load_all",
-        "eval", "exec", "chmod", "lchmod", "fchmod", "mkdir", "makedirs", "umask", "extractall",
-        "extract", "send_file", "remove", "unlink", "rmtree", "copy", "copyfile", "move", "rename",
-        "chdir", "Path", "listdir", "_create_unverified_context", "md5", "sha1", "new", "ECB",
-        "get", "post", "put", "delete", "head", "request", "urlopen", "Request", "redirect",
-        "HttpResponseRedirect", "XMLParser", "setFeature", "mktemp", "tempnam", "tmpnam",
-        "compile", "match", "search", "fullmatch", "randint", "random", "choice", "choices",
-        "randrange", "getrandbits", "sample", "uniform"};
-    return kNames.count(last) > 0;
+  // True when the resolved callee contains one of the weak cipher modules' ".new"
+  // (contains_ci of "des.new", "arc4.new", "blowfish.new"): one pass over the callee.
+  static bool mentions_weak_cipher_new(std::string_view c) {
+    for (size_t at = 0; at + 4 <= c.size(); ++at) {
+      if (c[at] != '.' || ascii_lower(c[at + 1]) != 'n' || ascii_lower(c[at + 2]) != 'e' ||
+          ascii_lower(c[at + 3]) != 'w') {
+        continue;
+      }
+      std::string_view before = c.substr(0, at);
+      auto ends_with_ci = [&](std::string_view module) {
+        return before.size() >= module.size() &&
+               contains_ci(before.substr(before.size() - module.size()), module);
+      };
+      if (ends_with_ci("des") || ends_with_ci("arc4") || ends_with_ci("blowfish")) return true;
+    }
+    return false;
   }
 
   void check_call(const Call& call, uint32_t s, const Function* fn) {
-    // A string_view: comparing it with a literal checks the length first (no strlen, no memcmp
-    // for most names), which matters with this many rules.
     const std::string_view c = call.callee;
-    std::string_view last = last_component(c);
     uint32_t first = dotted_start(call.name_token, ts_.statements[s].first_token);
     auto flag = [&](const CodeRule& rule, double confidence) {
       report(rule, first, call.close, confidence);
@@ -1063,51 +1349,52 @@ class Analyzer {
     const Call::Arg* a0 = call.positional(0);
 
     // SQL: execute(<string built from variables>) — bound parameters are fine.
-    if (last == "execute" || last == "executemany" || last == "executescript" || last == "raw" ||
-        last == "read_sql" || last == "read_sql_query" || c == "sqlalchemy.text" ||
-        c == "sqlalchemy.sql.text" || (last == "text" && modules_.count("sqlalchemy"))) {
+    if (call.last_is("execute") || call.last_is("executemany") || call.last_is("executescript") ||
+        call.last_is("raw") || call.last_is("read_sql") || call.last_is("read_sql_query") ||
+        call.is("sqlalchemy.text") || call.is("sqlalchemy.sql.text") ||
+        (call.last_is("text") && imports_sqlalchemy_)) {
       ExprInfo q = arg_info(a0);
       if (q.built_unsafe && q.sql) {
         flag(kSqlInjection, q.tainted ? 0.95 : 0.8);
       }
     }
     // Templates rendered from strings built with values (XSS / SSTI).
-    if (last == "render_template_string" || c == "flask.render_template_string") {
+    if (call.last_is("render_template_string") || call.is("flask.render_template_string")) {
       ExprInfo t = arg_info(a0);
       if (t.built_unsafe || t.tainted) flag(kXssTemplateString, t.tainted ? 0.95 : 0.85);
     }
-    if (last == "make_response" || last == "Response" || last == "HttpResponse") {
+    if (call.last_is("make_response") || call.last_is("Response") || call.last_is("HttpResponse")) {
       ExprInfo t = arg_info(a0);
       if (t.html && t.built_unsafe) flag(kXssHtmlResponse, 0.9);
     }
-    if (last == "Markup" || last == "mark_safe") {
+    if (call.last_is("Markup") || call.last_is("mark_safe")) {
       ExprInfo t = arg_info(a0);
       if (t.tainted || t.built_unsafe) flag(kXssMarkup, 0.8);
     }
-    if (c == "jinja2.Template" || c == "jinja2.Environment" || c == "jinja2.environment.Environment" ||
-        c == "jinja2.environment.Template") {
+    if (call.is("jinja2.Template") || call.is("jinja2.Environment") ||
+        call.is("jinja2.environment.Environment") || call.is("jinja2.environment.Template")) {
       const Call::Arg* ae = call.keyword("autoescape");
       if (!ae || arg_is(ae, "False")) flag(kXssAutoescapeOff, ae ? 0.95 : 0.8);
     }
     // Shell commands.
-    bool shell_true = arg_is(call.keyword("shell"), "True");
-    if (c == "os.system" || c == "os.popen" || c == "os.popen2" || c == "commands.getoutput" ||
-        c == "subprocess.getoutput" || c == "subprocess.getstatusoutput" ||
-        (starts_with(c, "subprocess.") && shell_true)) {
+    bool shell_true = arg_is(call.keyword("shell"), Word("True"));
+    if (call.is("os.system") || call.is("os.popen") || call.is("os.popen2") ||
+        call.is("commands.getoutput") || call.is("subprocess.getoutput") ||
+        call.is("subprocess.getstatusoutput") || (starts_with(c, "subprocess.") && shell_true)) {
       ExprInfo cmd = arg_info(a0);
       if (!cmd.constant || cmd.tainted || cmd.built_unsafe) {
         flag(kCommandInjection, cmd.tainted ? 0.95 : 0.8);
       }
     }
     // Deserialization that runs code.
-    if (c == "pickle.loads" || c == "pickle.load" || c == "cPickle.loads" || c == "cPickle.load" ||
-        c == "marshal.loads" || c == "marshal.load" || c == "dill.loads" || c == "dill.load" ||
-        c == "jsonpickle.decode" || c == "shelve.open" || c == "yaml.unsafe_load" ||
-        c == "yaml.unsafe_load_all" || c == "pandas.read_pickle" || c == "_pickle.loads" ||
-        c == "pickle.Unpickler") {
+    if (call.is("pickle.loads") || call.is("pickle.load") || call.is("cPickle.loads") ||
+        call.is("cPickle.load") || call.is("marshal.loads") || call.is("marshal.load") ||
+        call.is("dill.loads") || call.is("dill.load") || call.is("jsonpickle.decode") ||
+        call.is("shelve.open") || call.is("yaml.unsafe_load") || call.is("yaml.unsafe_load_all") ||
+        call.is("pandas.read_pickle") || call.is("_pickle.loads") || call.is("pickle.Unpickler")) {
       flag(kDeserialization, 0.9);
     }
-    if (c == "yaml.load" || c == "yaml.load_all") {
+    if (call.is("yaml.load") || call.is("yaml.load_all")) {
       const Call::Arg* loader = call.keyword("Loader");
       if (!loader) loader = call.positional(1);
       bool safe = loader && (arg_mentions(loader, "SafeLoader") || arg_mentions(loader, "CSafeLoader") ||
@@ -1115,7 +1402,7 @@ class Analyzer {
       if (!safe) flag(kDeserialization, 0.9);
     }
     // eval/exec of something that is not a literal.
-    if ((c == "eval" || c == "exec" || c == "builtins.eval" || c == "builtins.exec") &&
+    if ((call.is("eval") || call.is("exec") || call.is("builtins.eval") || call.is("builtins.exec")) &&
         !is_op(call.name_token - 1, ".")) {
       if (!arg_is_literal(a0)) flag(kEval, arg_info(a0).tainted ? 0.95 : 0.8);
     }
@@ -1129,28 +1416,29 @@ class Analyzer {
       }
       if (other_write) flag(kWorldWritable, 0.9);
     };
-    if (c == "os.chmod" || c == "os.lchmod" || c == "os.fchmod" || last == "chmod") {
+    bool os_chmod = call.is("os.chmod") || call.is("os.lchmod") || call.is("os.fchmod");
+    if (os_chmod || call.last_is("chmod")) {
       const Call::Arg* m = call.keyword("mode");
-      check_mode(m ? m : (c == "os.chmod" || c == "os.lchmod" || c == "os.fchmod")
-                             ? call.positional(1) : call.positional(0));
+      check_mode(m ? m : os_chmod ? call.positional(1) : call.positional(0));
     }
-    if (c == "os.open") check_mode(call.keyword("mode") ? call.keyword("mode") : call.positional(2));
-    if (c == "os.mkdir" || c == "os.makedirs") {
+    if (call.is("os.open")) check_mode(call.keyword("mode") ? call.keyword("mode") : call.positional(2));
+    if (call.is("os.mkdir") || call.is("os.makedirs")) {
       check_mode(call.keyword("mode") ? call.keyword("mode") : call.positional(1));
     }
-    if (last == "mkdir" && !starts_with(c, "os.")) check_mode(call.keyword("mode"));
-    if (c == "os.umask") {
+    if (call.last_is("mkdir") && !starts_with(c, "os.")) check_mode(call.keyword("mode"));
+    if (call.is("os.umask")) {
       long long mask = arg_int(a0);
       if (mask >= 0 && (mask & 02) == 0) flag(kUmask, 0.8);
     }
     // Archive extraction without member checks.
-    if (last == "extractall" || (last == "extract" && (contains_ci(c, "tar") || contains_ci(c, "zip")))) {
+    if (call.last_is("extractall") ||
+        (call.last_is("extract") && (contains_ci(c, "tar") || contains_ci(c, "zip")))) {
       const Call::Arg* path = call.keyword("path") ? call.keyword("path") : call.positional(0);
       ExprInfo p = arg_info(path);
       bool filtered = call.keyword("filter") != nullptr;
       const Call::Arg* members = call.keyword("members");
       bool members_checked = members && !arg_mentions(members, "getmembers");
-      bool validated = fn ? fn->validates_paths : file_validates_paths();
+      bool validated = fn ? fn->validates_paths : file_validates_paths_;
       if (p.parent_path) {
         flag(kArchiveExtraction, 0.95);
       } else if (!filtered && !members_checked && !validated && !contains_ci(c, "zip")) {
@@ -1158,12 +1446,13 @@ class Analyzer {
       }
     }
     // File operations aimed at '..' or at a path from the request.
-    if (c == "open" || c == "io.open" || c == "codecs.open" || last == "send_file" ||
-        c == "os.remove" || c == "os.unlink" || c == "shutil.rmtree" || c == "shutil.copy" ||
-        c == "shutil.copyfile" || c == "shutil.move" || c == "os.rename" || c == "os.makedirs" ||
-        c == "os.chdir" || c == "pathlib.Path" || c == "os.listdir" || last == "extract") {
+    if (call.is("open") || call.is("io.open") || call.is("codecs.open") || call.last_is("send_file") ||
+        call.is("os.remove") || call.is("os.unlink") || call.is("shutil.rmtree") ||
+        call.is("shutil.copy") || call.is("shutil.copyfile") || call.is("shutil.move") ||
+        call.is("os.rename") || call.is("os.makedirs") || call.is("os.chdir") ||
+        call.is("pathlib.Path") || call.is("os.listdir") || call.last_is("extract")) {
       ExprInfo p = arg_info(a0);
-      bool validated = fn ? fn->validates_paths : file_validates_paths();
+      bool validated = fn ? fn->validates_paths : file_validates_paths_;
       if (p.parent_path) {
         flag(kParentPath, 0.8);
       } else if (p.tainted && !validated) {
@@ -1171,52 +1460,54 @@ class Analyzer {
       }
     }
     // TLS (keyword settings are checked above for every call).
-    if (c == "ssl._create_unverified_context") flag(kTlsVerifyOff, 0.9);
+    if (call.is("ssl._create_unverified_context")) flag(kTlsVerifyOff, 0.9);
     // Weak hashes for secrets, weak ciphers, non-crypto randomness for secrets.
-    if (c == "hashlib.md5" || c == "hashlib.sha1" || c == "md5" || c == "sha1" ||
-        (c == "hashlib.new" && a0 && tok_[a0->begin].kind == TokenKind::kString &&
+    if (call.is("hashlib.md5") || call.is("hashlib.sha1") || call.is("md5") || call.is("sha1") ||
+        (call.is("hashlib.new") && a0 && tok_[a0->begin].kind == TokenKind::kString &&
          (contains_ci(ts_.string_body(tok_[a0->begin]), "md5") ||
           contains_ci(ts_.string_body(tok_[a0->begin]), "sha1")))) {
       if (statement_mentions_secret(s)) flag(kWeakHash, 0.85);
     }
-    if (contains_ci(c, "des.new") || contains_ci(c, "arc4.new") || contains_ci(c, "blowfish.new") ||
-        c == "Crypto.Cipher.DES.new" || arg_mentions(a0, "MODE_ECB") ||
-        arg_mentions(call.positional(1), "MODE_ECB") || last == "ECB") {
+    if (mentions_weak_cipher_new(c) || call.is("Crypto.Cipher.DES.new") ||
+        arg_mentions(a0, "MODE_ECB") || arg_mentions(call.positional(1), "MODE_ECB") ||
+        call.last_is("ECB")) {
       flag(kWeakCipher, 0.85);
     }
-    if ((starts_with(c, "random.") && c != "random.SystemRandom" && c != "random.seed") &&
+    if ((starts_with(c, "random.") && !call.is("random.SystemRandom") && !call.is("random.seed")) &&
         statement_mentions_secret(s)) {
       flag(kInsecureRandom, 0.7);
     }
     // Requests to URLs from the request.
-    bool http_client = c == "requests.get" || c == "requests.post" || c == "requests.put" ||
-                       c == "requests.delete" || c == "requests.head" || c == "requests.request" ||
-                       c == "urllib.request.urlopen" || c == "urllib2.urlopen" || c == "urlopen" ||
-                       c == "httpx.get" || c == "httpx.post" || c == "urllib.request.Request";
+    bool http_client = call.is("requests.get") || call.is("requests.post") ||
+                       call.is("requests.put") || call.is("requests.delete") ||
+                       call.is("requests.head") || call.is("requests.request") ||
+                       call.is("urllib.request.urlopen") || call.is("urllib2.urlopen") ||
+                       call.is("urlopen") || call.is("httpx.get") || call.is("httpx.post") ||
+                       call.is("urllib.request.Request");
     if (http_client) {
-      ExprInfo u = arg_info(c == "requests.request" ? call.positional(1) : a0);
+      ExprInfo u = arg_info(call.is("requests.request") ? call.positional(1) : a0);
       bool validated = fn ? fn->validates_urls : false;
       if (u.tainted && !validated) flag(kSsrf, 0.8);
     }
-    if (last == "redirect" || last == "HttpResponseRedirect") {
+    if (call.last_is("redirect") || call.last_is("HttpResponseRedirect")) {
       ExprInfo u = arg_info(a0);
       bool validated = fn ? fn->validates_urls : false;
       if (u.tainted && !validated) flag(kOpenRedirect, 0.8);
     }
     // XML parsers that resolve external entities.
-    if (last == "XMLParser" && (arg_is(call.keyword("resolve_entities"), "True") ||
-                                arg_is(call.keyword("no_network"), "False"))) {
+    if (call.last_is("XMLParser") && (arg_is(call.keyword("resolve_entities"), Word("True")) ||
+                                      arg_is(call.keyword("no_network"), Word("False")))) {
       flag(kXxe, 0.9);
     }
-    if (last == "setFeature" && call.args.size() >= 2 &&
+    if (call.last_is("setFeature") && call.args.size() >= 2 &&
         (arg_mentions(call.positional(0), "feature_external_ges") ||
          arg_mentions(call.positional(0), "feature_external_pes")) &&
-        (arg_is(call.positional(1), "True") || arg_is(call.positional(1), "1"))) {
+        (arg_is(call.positional(1), Word("True")) || arg_text_is(call.positional(1), "1"))) {
       flag(kXxe, 0.9);
     }
     // Temporary files.
-    if (c == "tempfile.mktemp" || c == "os.tempnam" || c == "os.tmpnam") flag(kTempFile, 0.9);
-    if ((c == "open" || c == "io.open") && a0 && tok_[a0->begin].kind == TokenKind::kString &&
+    if (call.is("tempfile.mktemp") || call.is("os.tempnam") || call.is("os.tmpnam")) flag(kTempFile, 0.9);
+    if ((call.is("open") || call.is("io.open")) && a0 && tok_[a0->begin].kind == TokenKind::kString &&
         a0->end == a0->begin + 1 && starts_with(ts_.string_body(tok_[a0->begin]), "/tmp/")) {
       const Call::Arg* mode = call.positional(1) ? call.positional(1) : call.keyword("mode");
       if (mode && tok_[mode->begin].kind == TokenKind::kString &&
@@ -1225,14 +1516,14 @@ class Analyzer {
       }
     }
     // Allow-list regexes with an unescaped '.' before a domain label.
-    if ((c == "re.compile" || c == "re.match" || c == "re.search" || c == "re.fullmatch") && a0 &&
-        tok_[a0->begin].kind == TokenKind::kString) {
+    if ((call.is("re.compile") || call.is("re.match") || call.is("re.search") || call.is("re.fullmatch")) &&
+        a0 && tok_[a0->begin].kind == TokenKind::kString) {
       if (hostname_regex_has_unescaped_dot(ts_.string_body(tok_[a0->begin]))) {
         flag(kHostnameRegex, 0.85);
       }
     }
     // Debug mode.
-    if (last == "run" && arg_is(call.keyword("debug"), "True")) flag(kDebugMode, 0.7);
+    if (call.last_is("run") && arg_is(call.keyword("debug"), Word("True"))) flag(kDebugMode, 0.7);
   }
 
   // `return f(...)`: the call is the sink that matters (render_template_string, jsonify, ...).
@@ -1253,24 +1544,10 @@ class Analyzer {
     return n.size() > 4 && starts_with(n, "__") && ends_with(n, "__");
   }
 
-  bool file_validates_paths() const {
-    for (const auto& fn : functions_) {
-      if (fn.validates_paths) return true;
-    }
-    return false;
-  }
-
-  bool statement_mentions_secret(uint32_t s) const {
+  bool statement_mentions_secret(uint32_t s) {
     const Statement& st = ts_.statements[s];
     for (uint32_t i = st.first_token; i < st.end_token; ++i) {
-      if (!is_name(i)) continue;
-      std::string n = to_lower_ascii(text(i));
-      if (n.find("pass") != std::string::npos || n.find("pwd") != std::string::npos ||
-          n.find("secret") != std::string::npos || n.find("token") != std::string::npos ||
-          n.find("salt") != std::string::npos || n.find("key") != std::string::npos ||
-          n.find("otp") != std::string::npos || n.find("nonce") != std::string::npos) {
-        return true;
-      }
+      if (is_name(i) && (traits(tok_[i].name_id, kWordsKnown) & kSecretName)) return true;
     }
     const Function* fn = function_of(s);
     if (!fn) return false;
@@ -1314,7 +1591,7 @@ class Analyzer {
 
   void check_file_level() {
     // Flask's own autoescape switch.
-    for (uint32_t i = 0; i + 4 < tok_.size(); ++i) {
+    for (uint32_t i = 0; i + 4 < n_; ++i) {
       if (is_name(i, "jinja_env") && is_op(i + 1, ".") && is_name(i + 2, "autoescape") &&
           is_op(i + 3, "=") && is_name(i + 4, "False")) {
         report(kXssAutoescapeOff, i, i + 4, 0.9);
@@ -1322,22 +1599,25 @@ class Analyzer {
     }
   }
 
+  Workspace& ws_;
+  NameTable& names_;
   const TokenizedSource& ts_;
   const std::vector<Token>& tok_;
+  const uint32_t n_;
   CodeIssues& issues_;
-  NameMap<std::string> aliases_;
-  std::unordered_set<std::string> modules_;
-  NameMap<VarInfo> vars_;
-  std::vector<Function> functions_;
-  std::vector<int> statement_function_;
+  uint32_t generation_ = 0;
+  uint64_t vars_version_ = 0;  // changes whenever a variable does
+  bool imports_sqlalchemy_ = false;
+  bool file_validates_paths_ = false;
 };
 
 }  // namespace
 
 void analyze_python(std::string_view code, CodeIssues& issues) {
-  thread_local TokenizedSource ts;
-  tokenize_python(code, ts);
-  Analyzer(ts, issues).run();
+  thread_local Workspace ws;
+  ws.names.reset();
+  tokenize_python(code, ws.source, &ws.names);
+  Analyzer(ws, issues).run();
 }
 
 }  // namespace alignwatch::scan::python
