@@ -10,6 +10,8 @@ PACKAGES=(
   libsimdjson-dev libre2-dev libhyperscan-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev libssl-dev
+  librocksdb-dev libsystemd-dev libboost-dev   # the daemon: evidence store, sd_notify, Asio/Beast
+  systemd                      # systemd-analyze verify/security on the unit
   zstd gzip
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison

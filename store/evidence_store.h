@@ -1,0 +1,165 @@
+#pragma once
+// The evidence store: alignwatch's one RocksDB database (store_schema.h has the layout).
+//
+// Evidence records (artifacts, submissions, reports, findings, alerts, acknowledgements, config
+// changes, rejections) are written once, each bound into the audit hash chain in the same
+// synced batch. Jobs are mutable state: their transitions are synced too, and a job's move to
+// `done` is written in the same batch as the scan's evidence, so a crash either loses the whole
+// scan (the job is still `running` and is re-run after recovery) or keeps it whole, and evidence
+// is never written twice.
+//
+// Thread-safety: every method may be called from any thread. Writes are serialised by one mutex
+// (the chain is a sequence); reads go straight to RocksDB.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "store/chain_head.h"
+#include "store/chain_link.h"
+#include "store/evidence_kind.h"
+#include "store/job_record.h"
+#include "store/store_access.h"
+#include "store/thread_annotations.h"
+#include "store/verify_report.h"
+
+namespace alignwatch::store {
+
+class RocksDb;
+class LinkHasher;
+
+struct StoreOptions {
+  // HMAC secret for the chain; empty: plain SHA-256. A store created keyed must be opened with
+  // the same secret (the key id in meta tells), and one created unkeyed stays unkeyed.
+  std::string chain_secret;
+  // For kSecondary: where the secondary instance keeps its own files.
+  std::filesystem::path secondary_path;
+};
+
+// One evidence record to append. An empty key asks the store for one: the record's chain seq as
+// 20 padded digits, so records of a kind list in the order they were written.
+struct EvidenceRecord {
+  EvidenceKind kind = EvidenceKind::kArtifact;
+  std::string key;
+  std::string value_json;  // a JSON object, stored byte for byte
+};
+
+// Where an appended record went.
+struct AppendedRecord {
+  uint64_t seq = 0;
+  std::string key;
+};
+
+// A stored record with its chain link.
+struct StoredRecord {
+  std::string key;
+  std::string value_json;
+  std::optional<ChainLink> link;  // absent only in a damaged store
+};
+
+// A page of records of one kind, in key order.
+struct RecordPage {
+  std::vector<StoredRecord> records;
+  std::string next_after;  // pass as `after` for the next page; empty when this was the last
+};
+
+class EvidenceStore {
+ public:
+  // Opens (kPrimary: creates) the store at `path`. Fails with kInvalidArgument when the chain
+  // secret does not match the one the store was created with, kUnavailable when another
+  // primary holds it.
+  static Result<std::unique_ptr<EvidenceStore>> open(const std::filesystem::path& path,
+                                                     StoreAccess access,
+                                                     const StoreOptions& options = {});
+  ~EvidenceStore();
+  EvidenceStore(const EvidenceStore&) = delete;
+  EvidenceStore& operator=(const EvidenceStore&) = delete;
+
+  StoreAccess access() const { return access_; }
+  const std::string& path() const;
+  // For kSecondary: follows the primary's latest writes.
+  Status catch_up();
+
+  // --- evidence ---
+
+  // Appends records (each a JSON object) with their chain links in one synced batch. Fails with
+  // kInvalidArgument, writing nothing, when a value is not a JSON object or a key already holds
+  // a record of that kind (evidence is never overwritten).
+  Result<std::vector<AppendedRecord>> append(std::span<const EvidenceRecord> records);
+  Result<AppendedRecord> append(EvidenceRecord record);
+
+  // The record of `kind` at `key`, with its link; nothing when absent.
+  Result<std::optional<StoredRecord>> get(EvidenceKind kind, std::string_view key) const;
+  // Records of `kind` whose key starts with `prefix`, after key `after`, at most `limit`.
+  Result<RecordPage> list(EvidenceKind kind, std::string_view prefix, std::string_view after,
+                          size_t limit) const;
+  // The link at chain position `seq`; nothing when absent.
+  Result<std::optional<ChainLink>> link_at(uint64_t seq) const;
+  Result<ChainHead> chain_head() const;
+
+  // Walks the whole chain (chain_verifier.h). Tampering is in the report, not an error.
+  Result<VerifyReport> verify() const;
+
+  // --- jobs ---
+
+  // Creates a queued job and, in the same batch, `evidence` (the artifact and its submission),
+  // and records it as the job of its artifact.
+  Result<JobRecord> create_job(const JobSpec& spec, std::span<const EvidenceRecord> evidence,
+                               int64_t now_unix_ms);
+  // The job created for an artifact, if any (deduplication).
+  Result<std::optional<uint64_t>> job_for_artifact(std::string_view artifact_sha256) const;
+  // The first queued job due at `now_unix_ms`, moved to running (attempts + 1); nothing when none.
+  Result<std::optional<JobRecord>> claim_next(int64_t now_unix_ms);
+  // running -> done, with the scan's evidence in the same synced batch. `report_index` is the
+  // index in `evidence` of the report record. Fails with kInvalidArgument, writing nothing, when
+  // the job is not running (so a scan's evidence is written at most once).
+  Result<std::vector<AppendedRecord>> finish_job(uint64_t job_id,
+                                                 std::span<const EvidenceRecord> evidence,
+                                                 size_t report_index, int64_t now_unix_ms);
+  // running -> queued with a not-before time (retry), or -> failed when `retry_at_unix_ms` is
+  // nothing. `evidence` (may be empty) is written in the same batch.
+  Status fail_job(uint64_t job_id, std::string error, std::optional<int64_t> retry_at_unix_ms,
+                  std::span<const EvidenceRecord> evidence, int64_t now_unix_ms);
+  // queued or running -> rejected, with the rejection record in the same batch.
+  Status reject_job(uint64_t job_id, std::string reason, std::span<const EvidenceRecord> evidence,
+                    int64_t now_unix_ms);
+  // After a crash: every running job back to queued (due now). Returns how many.
+  Result<size_t> recover_running_jobs(int64_t now_unix_ms);
+  // Saves a running job's payload (a worker's checkpoint); the state does not change.
+  Status update_job_payload(uint64_t job_id, std::string payload_json, int64_t now_unix_ms);
+
+  Result<std::optional<JobRecord>> job(uint64_t job_id) const;
+  // Jobs in `state` in index order (queued: due soonest first), at most `limit`.
+  Result<std::vector<JobRecord>> jobs_in_state(JobState state, size_t limit) const;
+  // How many jobs are in `state` (walks the index).
+  Result<uint64_t> count_jobs(JobState state) const;
+
+ private:
+  EvidenceStore() = default;
+  class Batch;
+
+  Result<std::optional<JobRecord>> read_job(uint64_t job_id) const;
+  Status check_writable() const;
+  // Adds `records` and their links to `batch` after the current head; advances `head`.
+  Status add_evidence(Batch& batch, std::span<const EvidenceRecord> records,
+                      std::vector<AppendedRecord>& appended) AW_REQUIRES(write_mutex_);
+  Status commit(Batch& batch, std::string_view operation) AW_REQUIRES(write_mutex_);
+  Status transition(uint64_t job_id, std::span<const JobState> from, JobRecord& job,
+                    std::string_view operation) AW_REQUIRES(write_mutex_);
+
+  StoreAccess access_ = StoreAccess::kPrimary;
+  std::unique_ptr<RocksDb> db_;
+  std::unique_ptr<LinkHasher> hasher_;
+  mutable std::mutex write_mutex_;
+  ChainHead head_ AW_GUARDED_BY(write_mutex_);
+  uint64_t last_job_id_ AW_GUARDED_BY(write_mutex_) = 0;
+};
+
+}  // namespace alignwatch::store
