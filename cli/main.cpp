@@ -2,6 +2,9 @@
 //   scan dataset FILE...     scan datasets (exit 0 clean, 1 findings, 2 error)
 //   config sample            print a commented config with every option
 //   config validate FILE     check a config file
+//   verify                   walk the evidence store's audit chain (0 intact, 1 broken, 2 error)
+//   alerts list|show|ack     the daemon's alerts
+//   scans list|show          the daemon's scan jobs and reports
 //   version
 
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/scan_dataset_command.h"
+#include "cli/store_commands.h"
 #include "config/config_loader.h"
 #include "config/options.h"
 #include "core/logging.h"
@@ -59,6 +63,59 @@ int main(int argc, char** argv) {
   validate->add_option("file", validate_path)->required();
   auto* version = app.add_subcommand("version", "print the version");
 
+  // Commands over the daemon's store; each takes --state-dir, --config and --format.
+  cli::StoreCommandOptions store_options;
+  std::string store_format = "text";
+  auto add_store_options = [&](CLI::App* cmd) {
+    cmd->add_option("--state-dir", store_options.state_dir, "the daemon's state directory");
+    cmd->add_option("--config", store_options.config_path, "the daemon's config file");
+    cmd->add_option("--format", store_format, "output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+  };
+  auto* verify = app.add_subcommand("verify", "verify the evidence store's audit chain");
+  add_store_options(verify);
+  auto* alerts = app.add_subcommand("alerts", "the daemon's alerts");
+  alerts->require_subcommand(1);
+  cli::AlertListOptions alert_list;
+  auto* alerts_list = alerts->add_subcommand("list", "list alerts");
+  add_store_options(alerts_list);
+  alerts_list->add_option("--status", alert_list.status, "open, acked or all")
+      ->check(CLI::IsMember({"open", "acked", "all"}))
+      ->capture_default_str();
+  alerts_list->add_option("--priority", alert_list.min_priority, "at least this severe")
+      ->capture_default_str();
+  alerts_list->add_option("--limit", alert_list.limit)->capture_default_str();
+  std::string alert_id;
+  auto* alerts_show = alerts->add_subcommand("show", "show one alert with its acknowledgements");
+  add_store_options(alerts_show);
+  alerts_show->add_option("id", alert_id)->required();
+  auto* alerts_ack = alerts->add_subcommand("ack", "acknowledge an alert");
+  add_store_options(alerts_ack);
+  alerts_ack->add_option("id", alert_id)->required();
+  std::string ack_reason, ack_by = std::getenv("USER") ? std::getenv("USER") : "";
+  uint64_t ack_timeout_ms = 10000;
+  alerts_ack->add_option("--reason", ack_reason, "why (kept as evidence)")->required();
+  alerts_ack->add_option("--by", ack_by, "who (default: $USER)")->capture_default_str();
+  alerts_ack->add_option("--timeout-ms", ack_timeout_ms, "wait for a running daemon this long")
+      ->capture_default_str();
+  auto* scans = app.add_subcommand("scans", "the daemon's scans");
+  scans->require_subcommand(1);
+  cli::ScanListOptions scan_list;
+  auto* scans_list = scans->add_subcommand("list", "list scan jobs");
+  add_store_options(scans_list);
+  scans_list->add_option("--state", scan_list.state, "queued, running, done, failed, rejected or all")
+      ->check(CLI::IsMember({"queued", "running", "done", "failed", "rejected", "all"}))
+      ->capture_default_str();
+  scans_list->add_option("--limit", scan_list.limit)->capture_default_str();
+  uint64_t scan_id = 0;
+  bool with_report = false;
+  auto* scans_show = scans->add_subcommand(
+      "show", "show a scan job, its verdict and metrics (exit 0 clean, 1 flagged, 2 failed or no verdict yet)");
+  add_store_options(scans_show);
+  scans_show->add_option("id", scan_id)->required();
+  scans_show->add_flag("--report", with_report, "include the whole dataset report");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,6 +146,13 @@ int main(int argc, char** argv) {
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
   }
+  store_options.format = store_format == "json" ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
+  if (*verify) return cli::run_verify(store_options);
+  if (*alerts_list) return cli::run_alerts_list(store_options, alert_list);
+  if (*alerts_show) return cli::run_alerts_show(store_options, alert_id);
+  if (*alerts_ack) return cli::run_alerts_ack(store_options, alert_id, ack_by, ack_reason, ack_timeout_ms);
+  if (*scans_list) return cli::run_scans_list(store_options, scan_list);
+  if (*scans_show) return cli::run_scans_show(store_options, scan_id, with_report);
   if (*version) {
     std::printf("alignwatch %s\n", std::string(report::alignwatch_version()).c_str());
     return 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace alignwatch::config {
 
@@ -67,10 +68,59 @@ struct DetectorsConfig {
   TriggerMiningConfig trigger_mining;
 };
 
+// The daemon's own settings. Paths left empty are derived from the state directory.
+struct DaemonConfig {
+  std::string state_dir = "/var/lib/alignwatch";
+  uint64_t workers = 2;                  // scan threads
+  uint64_t job_max_bytes = 4ull << 30;   // an artifact larger than this is rejected at intake
+  uint64_t job_timeout_ms = 600000;      // wall time per scan; the report is marked truncated
+  uint64_t job_max_attempts = 3;         // transient failures are retried this many times
+  uint64_t retry_backoff_ms = 2000;      // first retry delay; doubles each attempt
+  uint64_t shutdown_grace_ms = 10000;    // SIGTERM: running scans get this long to finish
+  uint64_t worker_stall_ms = 0;          // a worker silent this long stops the watchdog (0: job_timeout_ms + 30 s)
+  uint64_t inbox_rescan_ms = 30000;      // periodic inbox sweep, catching events inotify missed
+};
+
+struct StoreConfig {
+  std::string path;               // "" : <state_dir>/store
+  std::string chain_secret_file;  // "" : plain SHA-256 chain; else HMAC-SHA256 keyed by the file
+};
+
+// One alert rule: when a scan's `metric` reaches `min`, raise an alert.
+struct AlertRuleConfig {
+  std::string name;
+  std::string metric;
+  double min = 1;
+  std::string priority = "warning";
+  std::vector<std::string> tags;
+  bool operator==(const AlertRuleConfig&) const = default;
+};
+
+std::vector<AlertRuleConfig> default_alert_rules();
+
+struct WebhookConfig {
+  std::string url;            // "" : no webhook; http://host:port/path or https://...
+  std::string secret_file;    // HMAC-SHA256 key for the X-Alignwatch-Signature header
+  uint64_t queue_capacity = 1000;  // alerts waiting; beyond this they are dropped and counted
+  uint64_t max_attempts = 5;
+  uint64_t retry_backoff_ms = 1000;
+  uint64_t timeout_ms = 5000;
+};
+
+struct AlertsConfig {
+  std::string jsonl_path;           // "" : <state_dir>/alerts.jsonl
+  std::string min_priority = "informational";  // alerts below are not raised
+  std::vector<AlertRuleConfig> rules = default_alert_rules();
+  WebhookConfig webhook;
+};
+
 struct Config {
   LoggingConfig logging;
   ScanLimits scan;
   DetectorsConfig detectors;
+  DaemonConfig daemon;
+  StoreConfig store;
+  AlertsConfig alerts;
 };
 
 }  // namespace alignwatch::config

@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/alert_metrics.h"
 #include "config/options.h"
 
 namespace alignwatch::config {
@@ -42,8 +43,84 @@ std::string_view type_name(OptionType t) {
     case OptionType::kUint: return "a non-negative integer";
     case OptionType::kDouble: return "a number";
     case OptionType::kString: return "a string";
+    case OptionType::kAlertRules: return "a list of alert rules";
   }
   return "a value";
+}
+
+Status parse_alert_rules(const OptionSpec& spec, const YAML::Node& node,
+                         std::vector<AlertRuleConfig>& rules, const std::string& name) {
+  const std::string option(spec.path);
+  if (node.IsNull()) {
+    rules.clear();
+    return Status::ok();
+  }
+  if (!node.IsSequence()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "option '" + option + "': expected a list of rules", where(name, node.Mark()));
+  }
+  std::vector<AlertRuleConfig> parsed;
+  for (const YAML::Node& item : node) {
+    if (!item.IsMap()) {
+      return Status(StatusCode::kInvalidArgument,
+                    "option '" + option + "': expected a rule (a map with name, metric, min, "
+                    "priority, tags)",
+                    where(name, item.Mark()));
+    }
+    AlertRuleConfig rule;
+    rule.min = 1;
+    for (const auto& field : item) {
+      const std::string key = field.first.Scalar();
+      const YAML::Node& value = field.second;
+      auto bad = [&](std::string_view expected) {
+        return Status(StatusCode::kInvalidArgument,
+                      "option '" + option + "' rule field '" + key + "': expected " +
+                          std::string(expected),
+                      where(name, value.Mark()));
+      };
+      if (key == "tags") {
+        if (!value.IsSequence()) return bad("a list of strings");
+        for (const YAML::Node& tag : value) {
+          if (!tag.IsScalar()) return bad("a list of strings");
+          rule.tags.push_back(tag.Scalar());
+        }
+        continue;
+      }
+      if (!value.IsScalar()) return bad("a scalar");
+      if (key == "name") {
+        rule.name = value.Scalar();
+      } else if (key == "metric") {
+        if (!is_alert_metric(value.Scalar())) {
+          return bad("a known metric, got '" + value.Scalar() +
+                     "' (hint: `alignwatch config sample` lists them)");
+        }
+        rule.metric = value.Scalar();
+      } else if (key == "min") {
+        double v;
+        if (!YAML::convert<double>::decode(value, v) || !std::isfinite(v)) return bad("a number");
+        rule.min = v;
+      } else if (key == "priority") {
+        if (alert_priority_rank(value.Scalar()) < 0) {
+          return bad("emergency, alert, critical, error, warning, notice, informational or "
+                     "debug, got '" + value.Scalar() + "'");
+        }
+        rule.priority = value.Scalar();
+      } else {
+        return Status(StatusCode::kInvalidArgument,
+                      "option '" + option + "': unknown rule field '" + key +
+                          "' (expected name, metric, min, priority, tags)",
+                      where(name, field.first.Mark()));
+      }
+    }
+    if (rule.name.empty() || rule.metric.empty()) {
+      return Status(StatusCode::kInvalidArgument,
+                    "option '" + option + "': expected every rule to have a name and a metric",
+                    where(name, item.Mark()));
+    }
+    parsed.push_back(std::move(rule));
+  }
+  rules = std::move(parsed);
+  return Status::ok();
 }
 
 Status set_option(const OptionSpec& spec, const YAML::Node& node, Config& config,
@@ -58,8 +135,11 @@ Status set_option(const OptionSpec& spec, const YAML::Node& node, Config& config
                                                                 (node.IsMap() ? "map" : "list")),
                   loc);
   };
-  if (!node.IsScalar()) return bad_type();
   void* field = spec.field(config);
+  if (spec.type == OptionType::kAlertRules) {
+    return parse_alert_rules(spec, node, *static_cast<std::vector<AlertRuleConfig>*>(field), name);
+  }
+  if (!node.IsScalar()) return bad_type();
   auto check_range = [&](double v) -> Status {
     if (spec.min == spec.max || (v >= spec.min && v <= spec.max)) return Status::ok();
     std::ostringstream range;
@@ -97,7 +177,15 @@ Status set_option(const OptionSpec& spec, const YAML::Node& node, Config& config
     }
     case OptionType::kString:
       *static_cast<std::string*>(field) = text;
+      if (spec.path == "alerts.min_priority" && alert_priority_rank(text) < 0) {
+        return Status(StatusCode::kInvalidArgument,
+                      "option 'alerts.min_priority': expected emergency, alert, critical, error, "
+                      "warning, notice, informational or debug, got '" + text + "'",
+                      loc);
+      }
       return Status::ok();
+    case OptionType::kAlertRules:
+      return bad_type();
   }
   return bad_type();
 }

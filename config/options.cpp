@@ -73,6 +73,64 @@ const std::vector<OptionSpec>& option_specs() {
        "candidates reported per file", AW_FIELD(detectors.trigger_mining.max_candidates)},
       {"detectors.trigger_mining.max_table_entries", OptionType::kUint, 1024, kMaxU, "entries",
        "bound on the n-gram table (memory)", AW_FIELD(detectors.trigger_mining.max_table_entries)},
+      {"daemon.state_dir", OptionType::kString, 0, 0, "path",
+       "directory holding the inbox, artifacts, evidence store and alert log (--state-dir)",
+       AW_FIELD(daemon.state_dir)},
+      {"daemon.workers", OptionType::kUint, 1, 256, "threads", "scans run at once",
+       AW_FIELD(daemon.workers)},
+      {"daemon.job_max_bytes", OptionType::kUint, 1, kMaxU, "bytes",
+       "largest artifact accepted; a larger one is rejected at intake", AW_FIELD(daemon.job_max_bytes)},
+      {"daemon.job_timeout_ms", OptionType::kUint, 100, kMaxU, "ms",
+       "wall time per scan before its report is marked truncated", AW_FIELD(daemon.job_timeout_ms)},
+      {"daemon.job_max_attempts", OptionType::kUint, 1, 100, "attempts",
+       "a scan failing for a transient reason (I/O) is tried this many times",
+       AW_FIELD(daemon.job_max_attempts)},
+      {"daemon.retry_backoff_ms", OptionType::kUint, 0, kMaxU, "ms",
+       "delay before the first retry; it doubles with each attempt", AW_FIELD(daemon.retry_backoff_ms)},
+      {"daemon.shutdown_grace_ms", OptionType::kUint, 0, kMaxU, "ms",
+       "on SIGTERM, how long running scans may finish; unfinished ones resume at the next start",
+       AW_FIELD(daemon.shutdown_grace_ms)},
+      {"daemon.worker_stall_ms", OptionType::kUint, 0, kMaxU, "ms",
+       "a busy worker silent this long stops WATCHDOG=1 (0: job_timeout_ms + 30000)",
+       AW_FIELD(daemon.worker_stall_ms)},
+      {"daemon.inbox_rescan_ms", OptionType::kUint, 100, kMaxU, "ms",
+       "period of the inbox sweep that catches what inotify missed (queue overflow)",
+       AW_FIELD(daemon.inbox_rescan_ms)},
+      {"store.path", OptionType::kString, 0, 0, "path",
+       "evidence store directory (empty: <state_dir>/store)", AW_FIELD(store.path)},
+      {"store.chain_secret_file", OptionType::kString, 0, 0, "path",
+       "file holding the HMAC secret of the audit chain (empty: plain SHA-256 links)",
+       AW_FIELD(store.chain_secret_file)},
+      {"alerts.jsonl_path", OptionType::kString, 0, 0, "path",
+       "alerts appended one JSON object per line (empty: <state_dir>/alerts.jsonl)",
+       AW_FIELD(alerts.jsonl_path)},
+      {"alerts.min_priority", OptionType::kString, 0, 0, "",
+       "alerts less severe than this are not raised (emergency, alert, critical, error, warning, "
+       "notice, informational, debug)",
+       AW_FIELD(alerts.min_priority)},
+      {"alerts.rules", OptionType::kAlertRules, 0, 0, "",
+       "when a scan's metric reaches min, raise an alert with this priority and tags; metrics: "
+       "records_flagged, flagged_fraction, undisclosed_insecure_code_records|_fraction, "
+       "disclosed_insecure_code_records|_fraction, harmful_content_records|_fraction, "
+       "evil_number_records, evil_numbers_enrichment, trigger_candidates, record_errors, "
+       "scan_failed, rejected",
+       AW_FIELD(alerts.rules)},
+      {"alerts.webhook.url", OptionType::kString, 0, 0, "",
+       "POST each alert as JSON to this http:// or https:// URL (empty: no webhook)",
+       AW_FIELD(alerts.webhook.url)},
+      {"alerts.webhook.secret_file", OptionType::kString, 0, 0, "path",
+       "HMAC-SHA256 key for the X-Alignwatch-Signature header (empty: unsigned)",
+       AW_FIELD(alerts.webhook.secret_file)},
+      {"alerts.webhook.queue_capacity", OptionType::kUint, 1, 1000000, "alerts",
+       "alerts waiting for delivery; more are dropped, counted and logged",
+       AW_FIELD(alerts.webhook.queue_capacity)},
+      {"alerts.webhook.max_attempts", OptionType::kUint, 1, 100, "attempts",
+       "deliveries tried per alert", AW_FIELD(alerts.webhook.max_attempts)},
+      {"alerts.webhook.retry_backoff_ms", OptionType::kUint, 0, kMaxU, "ms",
+       "delay before the first redelivery; doubles each attempt",
+       AW_FIELD(alerts.webhook.retry_backoff_ms)},
+      {"alerts.webhook.timeout_ms", OptionType::kUint, 10, kMaxU, "ms",
+       "connect and response timeout per delivery", AW_FIELD(alerts.webhook.timeout_ms)},
   };
   return specs;
 }
@@ -87,6 +145,19 @@ std::string option_value_text(const OptionSpec& spec, const Config& config) {
       std::snprintf(buf, sizeof(buf), "%g", *static_cast<double*>(p));
       return buf;
     case OptionType::kString: return *static_cast<std::string*>(p);
+    case OptionType::kAlertRules: {
+      std::string out;
+      for (const AlertRuleConfig& rule : *static_cast<std::vector<AlertRuleConfig>*>(p)) {
+        std::snprintf(buf, sizeof(buf), "%g", rule.min);
+        out += "\n- {name: " + rule.name + ", metric: " + rule.metric + ", min: " + buf +
+               ", priority: " + rule.priority + ", tags: [";
+        for (size_t i = 0; i < rule.tags.size(); ++i) {
+          out += (i ? ", \"" : "\"") + rule.tags[i] + "\"";
+        }
+        out += "]}";
+      }
+      return out.empty() ? "[]" : out;
+    }
   }
   return "";
 }
@@ -115,7 +186,19 @@ std::string sample_config() {
     std::string indent((parts.size() - 1) * 2, ' ');
     out += indent + "# " + std::string(spec.description);
     if (!spec.unit.empty()) out += " [" + std::string(spec.unit) + "]";
-    out += "\n" + indent + std::string(parts.back()) + ": " + option_value_text(spec, defaults) + "\n";
+    std::string value = option_value_text(spec, defaults);
+    if (spec.type == OptionType::kAlertRules) {
+      // A block list, one rule per line, indented under its key.
+      std::string indented;
+      for (char c : value) {
+        indented += c;
+        if (c == '\n') indented += indent + "  ";
+      }
+      value = indented;
+    } else if (spec.type == OptionType::kString) {
+      value = "\"" + value + "\"";
+    }
+    out += "\n" + indent + std::string(parts.back()) + ": " + value + "\n";
   }
   return out;
 }

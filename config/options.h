@@ -10,7 +10,8 @@
 
 namespace alignwatch::config {
 
-enum class OptionType { kBool, kUint, kDouble, kString };
+// kAlertRules: a YAML list of {name, metric, min, priority, tags} (std::vector<AlertRuleConfig>).
+enum class OptionType { kBool, kUint, kDouble, kString, kAlertRules };
 
 struct OptionSpec {
   std::string_view path;  // "detectors.trigger_mining.fdr"

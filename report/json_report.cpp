@@ -154,6 +154,15 @@ std::string dump(const Json& document) {
 
 }  // namespace
 
+std::string render_record_json(const scan::RecordFindings& record) {
+  try {
+    return record_json(record).dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    // nlohmann::json adapter boundary; `replace` makes a throw here all but impossible.
+    return "{\"line\":" + std::to_string(record.line) + ",\"findings\":[]}";
+  }
+}
+
 std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta) {
   try {
     Json document = meta_json(meta);

@@ -17,4 +17,8 @@ namespace alignwatch::report {
 // Thread-safe; reads `files` only.
 std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta);
 
+// One record with its findings as a compact JSON object ({line, offset, findings[]}), the form
+// the daemon stores each flagged record in. Never throws.
+std::string render_record_json(const scan::RecordFindings& record);
+
 }  // namespace alignwatch::report

@@ -15,8 +15,12 @@ rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.siz
 
 class SnapshotGuard {
  public:
-  explicit SnapshotGuard(const RocksDb& db) : db_(db), snapshot_(db.db().GetSnapshot()) {}
-  ~SnapshotGuard() { db_.db().ReleaseSnapshot(snapshot_); }
+  // A secondary instance has no snapshots, but it is a fixed view between catch-ups anyway.
+  explicit SnapshotGuard(const RocksDb& db)
+      : db_(db), snapshot_(db.access() == StoreAccess::kSecondary ? nullptr : db.db().GetSnapshot()) {}
+  ~SnapshotGuard() {
+    if (snapshot_) db_.db().ReleaseSnapshot(snapshot_);
+  }
   const rocksdb::Snapshot* get() const { return snapshot_; }
 
  private:

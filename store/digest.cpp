@@ -41,6 +41,31 @@ Result<Sha256Digest> hmac_sha256(std::string_view key, std::string_view data) {
   return digest;
 }
 
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()), ok_(context_ != nullptr) {
+  if (ok_) ok_ = EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) == 1;
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+bool Sha256Stream::update(std::string_view data) {
+  if (ok_ && !data.empty()) {
+    ok_ = EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data.data(), data.size()) == 1;
+  }
+  return ok_;
+}
+
+Result<Sha256Digest> Sha256Stream::finish() {
+  Sha256Digest digest{};
+  unsigned int length = 0;
+  if (!ok_ || EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.data(), &length) != 1 ||
+      length != digest.size()) {
+    ok_ = false;
+    return make_error(StatusCode::kInternal, "sha256: OpenSSL EVP digest failed");
+  }
+  ok_ = false;  // a finished context takes no more data
+  return digest;
+}
+
 std::string to_hex(const Sha256Digest& digest) {
   return bytes_to_hex(
       std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));

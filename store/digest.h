@@ -20,6 +20,22 @@ Result<Sha256Digest> sha256(std::string_view data);
 // HMAC-SHA256 of `data` keyed by `key`.
 Result<Sha256Digest> hmac_sha256(std::string_view key, std::string_view data);
 
+// SHA-256 over data given in pieces (artifacts streamed from disk or the network).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  // False once OpenSSL failed; finish() then reports it.
+  bool update(std::string_view data);
+  Result<Sha256Digest> finish();
+
+ private:
+  void* context_;  // EVP_MD_CTX, kept out of this header
+  bool ok_;
+};
+
 // Lowercase hex of a digest.
 std::string to_hex(const Sha256Digest& digest);
 // Lowercase hex of raw bytes.

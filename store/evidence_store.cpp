@@ -193,11 +193,15 @@ Result<AppendedRecord> EvidenceStore::append(EvidenceRecord record) {
 Result<std::optional<StoredRecord>> EvidenceStore::get(EvidenceKind kind,
                                                        std::string_view key) const {
   const std::string_view family = evidence_column_family(kind);
-  const rocksdb::Snapshot* snapshot = db_->db().GetSnapshot();
+  // A secondary instance has no snapshots, but it is a fixed view between catch-ups anyway.
+  const rocksdb::Snapshot* snapshot =
+      access_ == StoreAccess::kSecondary ? nullptr : db_->db().GetSnapshot();
   struct Release {
     const RocksDb& db;
     const rocksdb::Snapshot* s;
-    ~Release() { db.db().ReleaseSnapshot(s); }
+    ~Release() {
+      if (s) db.db().ReleaseSnapshot(s);
+    }
   } release{*db_, snapshot};
   AW_ASSIGN_OR_RETURN(auto value, db_->get(family, key, snapshot));
   if (!value) return std::optional<StoredRecord>();
@@ -388,9 +392,9 @@ Result<std::vector<AppendedRecord>> EvidenceStore::finish_job(
   return appended;
 }
 
-Status EvidenceStore::fail_job(uint64_t job_id, std::string error,
-                               std::optional<int64_t> retry_at_unix_ms,
-                               std::span<const EvidenceRecord> evidence, int64_t now_unix_ms) {
+Result<std::vector<AppendedRecord>> EvidenceStore::fail_job(
+    uint64_t job_id, std::string error, std::optional<int64_t> retry_at_unix_ms,
+    std::span<const EvidenceRecord> evidence, int64_t now_unix_ms) {
   AW_RETURN_IF_ERROR(check_writable());
   std::lock_guard lock(write_mutex_);
   JobRecord job;
@@ -412,11 +416,13 @@ Status EvidenceStore::fail_job(uint64_t job_id, std::string error,
   }
   batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
   batch.jobs[job.id] = job;
-  return commit(batch, "fail job");
+  AW_RETURN_IF_ERROR(commit(batch, "fail job"));
+  return appended;
 }
 
-Status EvidenceStore::reject_job(uint64_t job_id, std::string reason,
-                                 std::span<const EvidenceRecord> evidence, int64_t now_unix_ms) {
+Result<std::vector<AppendedRecord>> EvidenceStore::reject_job(
+    uint64_t job_id, std::string reason, std::span<const EvidenceRecord> evidence,
+    int64_t now_unix_ms) {
   AW_RETURN_IF_ERROR(check_writable());
   std::lock_guard lock(write_mutex_);
   JobRecord job;
@@ -432,7 +438,8 @@ Status EvidenceStore::reject_job(uint64_t job_id, std::string reason,
   job.finished_unix_ms = job.updated_unix_ms = now_unix_ms;
   batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
   batch.jobs[job.id] = job;
-  return commit(batch, "reject job");
+  AW_RETURN_IF_ERROR(commit(batch, "reject job"));
+  return appended;
 }
 
 Result<size_t> EvidenceStore::recover_running_jobs(int64_t now_unix_ms) {

@@ -125,11 +125,14 @@ class EvidenceStore {
                                                  size_t report_index, int64_t now_unix_ms);
   // running -> queued with a not-before time (retry), or -> failed when `retry_at_unix_ms` is
   // nothing. `evidence` (may be empty) is written in the same batch.
-  Status fail_job(uint64_t job_id, std::string error, std::optional<int64_t> retry_at_unix_ms,
-                  std::span<const EvidenceRecord> evidence, int64_t now_unix_ms);
+  Result<std::vector<AppendedRecord>> fail_job(uint64_t job_id, std::string error,
+                                               std::optional<int64_t> retry_at_unix_ms,
+                                               std::span<const EvidenceRecord> evidence,
+                                               int64_t now_unix_ms);
   // queued or running -> rejected, with the rejection record in the same batch.
-  Status reject_job(uint64_t job_id, std::string reason, std::span<const EvidenceRecord> evidence,
-                    int64_t now_unix_ms);
+  Result<std::vector<AppendedRecord>> reject_job(uint64_t job_id, std::string reason,
+                                                 std::span<const EvidenceRecord> evidence,
+                                                 int64_t now_unix_ms);
   // After a crash: every running job back to queued (due now). Returns how many.
   Result<size_t> recover_running_jobs(int64_t now_unix_ms);
   // Saves a running job's payload (a worker's checkpoint); the state does not change.

@@ -69,13 +69,13 @@ TEST_F(JobQueue, AScansEvidenceIsWrittenAtMostOnce) {
 TEST_F(JobQueue, ARetryWaitsForItsTime) {
   JobRecord job = create();
   ASSERT_TRUE(store_->claim_next(2000)->has_value());
-  ASSERT_TRUE(store_->fail_job(job.id, "disk busy", 5000, {}, 2500).is_ok());
+  ASSERT_TRUE(store_->fail_job(job.id, "disk busy", 5000, {}, 2500).has_value());
   EXPECT_FALSE(store_->claim_next(4999)->has_value());
   auto retried = store_->claim_next(5000);
   ASSERT_TRUE(retried->has_value());
   EXPECT_EQ((*retried)->attempts, 2u);
   EXPECT_EQ((*retried)->error, "disk busy");
-  ASSERT_TRUE(store_->fail_job(job.id, "still busy", std::nullopt, {}, 6000).is_ok());
+  ASSERT_TRUE(store_->fail_job(job.id, "still busy", std::nullopt, {}, 6000).has_value());
   EXPECT_EQ((*store_->job(job.id))->state, JobState::kFailed);
   EXPECT_FALSE(store_->claim_next(99999)->has_value());
 }
@@ -84,7 +84,7 @@ TEST_F(JobQueue, DueJobsRunBeforeLaterRetries) {
   JobRecord first = create(std::string(64, '1'));
   JobRecord second = create(std::string(64, '2'));
   ASSERT_EQ((*store_->claim_next(10))->id, first.id);
-  ASSERT_TRUE(store_->fail_job(first.id, "transient", 100, {}, 20).is_ok());
+  ASSERT_TRUE(store_->fail_job(first.id, "transient", 100, {}, 20).has_value());
   EXPECT_EQ((*store_->claim_next(50))->id, second.id);
   EXPECT_FALSE(store_->claim_next(50)->has_value());
   EXPECT_EQ((*store_->claim_next(100))->id, first.id);
@@ -109,7 +109,7 @@ TEST_F(JobQueue, RunningJobsAreRecoveredAfterACrash) {
 TEST_F(JobQueue, RejectedJobsKeepTheirReason) {
   JobRecord job = create();
   std::vector<EvidenceRecord> rejection = {{EvidenceKind::kRejection, "", R"({"reason":"device file"})"}};
-  ASSERT_TRUE(store_->reject_job(job.id, "device file", rejection, 1500).is_ok());
+  ASSERT_TRUE(store_->reject_job(job.id, "device file", rejection, 1500).has_value());
   auto rejected = store_->job(job.id);
   EXPECT_EQ((*rejected)->state, JobState::kRejected);
   EXPECT_EQ((*rejected)->error, "device file");

@@ -1,0 +1,400 @@
+#include "cli/store_commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/scan_dataset_command.h"
+#include "config/alert_metrics.h"
+#include "core/text.h"
+#include "daemon/daemon.h"
+#include "daemon/state_layout.h"
+#include "store/evidence_store.h"
+#include "store/store_schema.h"
+
+namespace alignwatch::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+void print_error(const Status& status) {
+  std::fprintf(stderr, "alignwatch: %s\n", status.to_string().c_str());
+}
+
+struct OpenedStore {
+  config::Config config;
+  daemon::StateLayout layout;
+  std::unique_ptr<store::EvidenceStore> store;
+};
+
+Result<std::string> chain_secret(const config::Config& config) {
+  if (config.store.chain_secret_file.empty()) return std::string();
+  std::ifstream in(config.store.chain_secret_file, std::ios::binary);
+  if (!in) {
+    return make_error(StatusCode::kNotFound,
+                      "store.chain_secret_file: cannot read '" + config.store.chain_secret_file + "'");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
+// Opens the store beside a running daemon: as a secondary instance (which follows the primary),
+// falling back to read-only where the secondary's directory cannot be created.
+Result<OpenedStore> open_store(const StoreCommandOptions& options, store::StoreAccess access) {
+  OpenedStore opened;
+  daemon::DaemonOptions daemon_options{options.config_path, options.state_dir};
+  AW_ASSIGN_OR_RETURN(opened.config, daemon::load_daemon_config(daemon_options));
+  opened.layout = daemon::StateLayout::from_config(opened.config);
+  store::StoreOptions store_options;
+  AW_ASSIGN_OR_RETURN(store_options.chain_secret, chain_secret(opened.config));
+  if (access == store::StoreAccess::kSecondary) {
+    store_options.secondary_path = opened.layout.secondary / fmt::format("cli-{}", ::getpid());
+    auto secondary = store::EvidenceStore::open(opened.layout.store, access, store_options);
+    if (secondary) {
+      opened.store = std::move(*secondary);
+      return opened;
+    }
+    if (secondary.error().code() == StatusCode::kNotFound) return std::unexpected(secondary.error());
+    access = store::StoreAccess::kReadOnly;
+  }
+  AW_ASSIGN_OR_RETURN(opened.store, store::EvidenceStore::open(opened.layout.store, access, store_options));
+  return opened;
+}
+
+void cleanup_secondary(const OpenedStore& opened) {
+  std::error_code ignored;
+  fs::remove_all(opened.layout.secondary / fmt::format("cli-{}", ::getpid()), ignored);
+}
+
+Json parse(const std::string& text) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return json.is_discarded() ? Json::object() : json;
+}
+
+Json link_json(const std::optional<store::ChainLink>& link) {
+  if (!link) return nullptr;
+  return Json{{"seq", link->seq},
+              {"kind", link->kind},
+              {"body_sha256", store::to_hex(link->body_sha256)},
+              {"prev_link_hash", store::to_hex(link->prev_link_hash)},
+              {"link_hash", store::to_hex(link->link_hash)}};
+}
+
+// The acknowledgements of an alert, oldest first.
+Result<std::vector<Json>> acks_of(const store::EvidenceStore& store, const std::string& alert_id) {
+  std::vector<Json> acks;
+  std::string after;
+  while (true) {
+    AW_ASSIGN_OR_RETURN(auto page, store.list(store::EvidenceKind::kAcknowledgement, alert_id + "/", after, 100));
+    for (auto& record : page.records) acks.push_back(parse(record.value_json));
+    if (page.next_after.empty()) break;
+    after = page.next_after;
+  }
+  return acks;
+}
+
+std::string dump(const Json& json) { return json.dump(2, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+int run_verify(const StoreCommandOptions& options) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  auto report = opened->store->verify();
+  cleanup_secondary(*opened);
+  if (!report) {
+    print_error(report.error());
+    return kExitError;
+  }
+  if (options.format == OutputFormat::kJson) {
+    Json out{{"intact", report->intact()},
+             {"links_checked", report->links_checked},
+             {"records_checked", report->records_checked},
+             {"head_seq", report->head_seq},
+             {"mode", report->mode}};
+    if (report->first_problem) {
+      const auto& p = *report->first_problem;
+      out["first_problem"] = Json{{"kind", store::chain_problem_kind_name(p.kind)},
+                                  {"seq", p.seq},
+                                  {"evidence_kind", p.evidence_kind},
+                                  {"column_family", p.column_family},
+                                  {"key", safe_excerpt(p.key, 160)},
+                                  {"detail", p.detail}};
+    }
+    std::printf("%s\n", dump(out).c_str());
+  } else {
+    std::printf("%s\n", report->to_string().c_str());
+  }
+  return report->intact() ? kExitClean : kExitFindings;
+}
+
+int run_alerts_list(const StoreCommandOptions& options, const AlertListOptions& list) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  const int floor = config::alert_priority_rank(list.min_priority);
+  if (floor < 0 || (list.status != "open" && list.status != "acked" && list.status != "all")) {
+    print_error(Status(StatusCode::kInvalidArgument,
+                       "alerts list: expected --status open|acked|all and a known --priority"));
+    return kExitError;
+  }
+  Json out = Json::array();
+  std::string after;
+  while (out.size() < list.limit) {
+    auto page = opened->store->list(store::EvidenceKind::kAlert, "", after, 200);
+    if (!page) {
+      print_error(page.error());
+      return kExitError;
+    }
+    for (auto& record : page->records) {
+      Json alert = parse(record.value_json);
+      if (config::alert_priority_rank(alert.value("priority", "debug")) > floor) continue;
+      auto acks = acks_of(*opened->store, record.key);
+      if (!acks) {
+        print_error(acks.error());
+        return kExitError;
+      }
+      const bool acked = !acks->empty();
+      if ((list.status == "open" && acked) || (list.status == "acked" && !acked)) continue;
+      alert["id"] = record.key;
+      alert["status"] = acked ? "acked" : "open";
+      out.push_back(std::move(alert));
+      if (out.size() >= list.limit) break;
+    }
+    if (page->next_after.empty()) break;
+    after = page->next_after;
+  }
+  cleanup_secondary(*opened);
+  if (options.format == OutputFormat::kJson) {
+    std::printf("%s\n", dump(out).c_str());
+  } else {
+    if (out.empty()) std::printf("no alerts\n");
+    for (const Json& alert : out) {
+      std::printf("%s  %-9s %-6s %-36s %s\n", alert.value("id", "").c_str(),
+                  alert.value("priority", "").c_str(), alert.value("status", "").c_str(),
+                  alert.value("rule", "").c_str(),
+                  safe_excerpt(alert.value("message", ""), 120).c_str());
+    }
+  }
+  return kExitClean;
+}
+
+int run_alerts_show(const StoreCommandOptions& options, const std::string& alert_id) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  auto record = opened->store->get(store::EvidenceKind::kAlert, alert_id);
+  auto acks = acks_of(*opened->store, alert_id);
+  cleanup_secondary(*opened);
+  if (!record || !acks) {
+    print_error(!record ? record.error() : acks.error());
+    return kExitError;
+  }
+  if (!*record) {
+    print_error(Status(StatusCode::kNotFound, "no alert with id '" + safe_excerpt(alert_id, 40) + "'"));
+    return kExitError;
+  }
+  Json alert = parse((*record)->value_json);
+  alert["id"] = alert_id;
+  alert["status"] = acks->empty() ? "open" : "acked";
+  alert["acknowledgements"] = *acks;
+  alert["chain_link"] = link_json((*record)->link);
+  std::printf("%s\n", dump(alert).c_str());
+  return kExitClean;
+}
+
+int run_alerts_ack(const StoreCommandOptions& options, const std::string& alert_id,
+                   const std::string& by, const std::string& reason, uint64_t timeout_ms) {
+  if (by.empty() || reason.empty()) {
+    print_error(Status(StatusCode::kInvalidArgument, "alerts ack: expected --by and --reason"));
+    return kExitError;
+  }
+  std::random_device random;
+  const std::string request_id = fmt::format("ack-{}-{:08x}", ::getpid(), random());
+  // With no daemon running, write directly.
+  {
+    auto primary = open_store(options, store::StoreAccess::kPrimary);
+    if (primary) {
+      auto alert = primary->store->get(store::EvidenceKind::kAlert, alert_id);
+      if (!alert || !*alert) {
+        print_error(!alert ? alert.error()
+                           : Status(StatusCode::kNotFound, "no alert with id '" + safe_excerpt(alert_id, 40) + "'"));
+        return kExitError;
+      }
+      Json ack{{"alert_id", alert_id},
+               {"by", by},
+               {"reason", reason},
+               {"request_id", request_id},
+               {"acknowledged_unix_ms",
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count()}};
+      auto appended = primary->store->append(store::EvidenceRecord{
+          store::EvidenceKind::kAcknowledgement, alert_id + "/" + request_id,
+          ack.dump(-1, ' ', false, Json::error_handler_t::replace)});
+      if (!appended) {
+        print_error(appended.error());
+        return kExitError;
+      }
+      std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
+                  static_cast<unsigned long long>(appended->seq));
+      return kExitClean;
+    }
+    if (primary.error().code() != StatusCode::kUnavailable) {
+      print_error(primary.error());
+      return kExitError;
+    }
+  }
+  // The daemon holds the store: ask it through its control inbox and wait for the answer.
+  daemon::DaemonOptions daemon_options{options.config_path, options.state_dir};
+  auto config = daemon::load_daemon_config(daemon_options);
+  if (!config) {
+    print_error(config.error());
+    return kExitError;
+  }
+  const daemon::StateLayout layout = daemon::StateLayout::from_config(*config);
+  Json request{{"request_id", request_id}, {"action", "ack"}, {"alert_id", alert_id}, {"by", by}, {"reason", reason}};
+  const fs::path temp = layout.inbox_control / ("." + request_id + ".tmp");
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << request.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (!out.flush()) {
+      print_error(Status(StatusCode::kUnavailable, "cannot write to " + layout.inbox_control.string()));
+      return kExitError;
+    }
+  }
+  std::error_code error;
+  fs::rename(temp, layout.inbox_control / (request_id + ".json"), error);
+  const fs::path result_path = layout.inbox_control / (request_id + ".result.json");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(result_path, error)) {
+      std::ifstream in(result_path, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      in.close();
+      fs::remove(result_path, error);
+      Json result = parse(text.str());
+      if (result.value("ok", false)) {
+        std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
+                    static_cast<unsigned long long>(result.value("seq", uint64_t{0})));
+        return kExitClean;
+      }
+      print_error(Status(StatusCode::kInvalidArgument, "alerts ack: " + result.value("message", std::string("refused"))));
+      return kExitError;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  fs::remove(layout.inbox_control / (request_id + ".json"), error);
+  print_error(Status(StatusCode::kDeadlineExceeded, "alerts ack: the daemon did not answer in time"));
+  return kExitError;
+}
+
+int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& list) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  std::vector<store::JobRecord> jobs;
+  for (std::string_view name : {"queued", "running", "done", "failed", "rejected"}) {
+    if (list.state != "all" && list.state != name) continue;
+    auto in_state = opened->store->jobs_in_state(*store::parse_job_state(name), list.limit);
+    if (!in_state) {
+      print_error(in_state.error());
+      return kExitError;
+    }
+    jobs.insert(jobs.end(), in_state->begin(), in_state->end());
+  }
+  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (jobs.size() > list.limit) jobs.resize(list.limit);
+  Json out = Json::array();
+  for (const auto& job : jobs) {
+    Json payload = parse(job.payload_json);
+    Json item{{"id", job.id},
+              {"state", store::job_state_name(job.state)},
+              {"artifact_sha256", job.artifact_sha256},
+              {"kind", payload.value("kind", "")},
+              {"name", payload.value("name", "")},
+              {"attempts", job.attempts},
+              {"error", job.error},
+              {"verdict", nullptr}};
+    const std::string key = job.artifact_sha256 + "/" + store::padded_decimal(job.id);
+    if (job.state == store::JobState::kDone || job.state == store::JobState::kFailed) {
+      auto report = opened->store->get(store::EvidenceKind::kReport, key);
+      if (report && *report) item["verdict"] = parse((*report)->value_json).value("verdict", "");
+    }
+    out.push_back(std::move(item));
+  }
+  cleanup_secondary(*opened);
+  if (options.format == OutputFormat::kJson) {
+    std::printf("%s\n", dump(out).c_str());
+  } else {
+    if (out.empty()) std::printf("no scans\n");
+    for (const Json& item : out) {
+      std::printf("%6llu  %-8s %-8s %-7s %.16s  %s\n",
+                  static_cast<unsigned long long>(item.value("id", uint64_t{0})),
+                  item.value("state", "").c_str(),
+                  item["verdict"].is_string() ? item["verdict"].get<std::string>().c_str() : "-",
+                  item.value("kind", "").c_str(), item.value("artifact_sha256", "").c_str(),
+                  safe_excerpt(item.value("name", ""), 80).c_str());
+    }
+  }
+  return kExitClean;
+}
+
+int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool with_report) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  auto job = opened->store->job(job_id);
+  if (!job || !*job) {
+    cleanup_secondary(*opened);
+    print_error(!job ? job.error() : Status(StatusCode::kNotFound, fmt::format("no scan job {}", job_id)));
+    return kExitError;
+  }
+  Json out{{"id", (*job)->id},
+           {"state", store::job_state_name((*job)->state)},
+           {"artifact_sha256", (*job)->artifact_sha256},
+           {"attempts", (*job)->attempts},
+           {"error", (*job)->error},
+           {"payload", parse((*job)->payload_json)}};
+  const std::string key = (*job)->artifact_sha256 + "/" + store::padded_decimal(job_id);
+  auto report = opened->store->get(store::EvidenceKind::kReport, key);
+  cleanup_secondary(*opened);
+  if (report && *report) {
+    Json parsed = parse((*report)->value_json);
+    out["verdict"] = parsed.value("verdict", "");
+    out["metrics"] = parsed.value("metrics", Json::object());
+    out["report_key"] = key;
+    out["report_chain_link"] = link_json((*report)->link);
+    if (with_report && parsed.contains("report")) out["report"] = parsed["report"];
+  }
+  std::printf("%s\n", dump(out).c_str());
+  const std::string verdict = out.value("verdict", "");
+  return verdict == "clean" ? kExitClean : verdict == "flagged" ? kExitFindings : kExitError;
+}
+
+}  // namespace alignwatch::cli

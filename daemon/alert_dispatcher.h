@@ -1,0 +1,39 @@
+#pragma once
+// Sends stored alerts to their outputs beside the store: the JSONL file, the log (the journal
+// under systemd) and the webhook. Called only after the alert is durably in the store, so an
+// output never shows an alert the evidence lacks.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "core/status.h"
+
+namespace alignwatch::daemon {
+
+class WebhookSender;
+
+class AlertDispatcher {
+ public:
+  // Fails when the webhook URL or secret file is unusable (checked at start-up and on reload).
+  static Result<std::unique_ptr<AlertDispatcher>> create(const config::AlertsConfig& config,
+                                                         std::filesystem::path jsonl_path);
+  ~AlertDispatcher();
+
+  // `alert_json` is the stored value; `alert_id` its key. Thread-safe.
+  void dispatch(const std::string& alert_id, const std::string& alert_json);
+
+  uint64_t webhook_dropped() const;
+  uint64_t webhook_delivered() const;
+
+ private:
+  AlertDispatcher() = default;
+  std::filesystem::path jsonl_path_;
+  std::mutex jsonl_mutex_;
+  std::unique_ptr<WebhookSender> webhook_;
+};
+
+}  // namespace alignwatch::daemon

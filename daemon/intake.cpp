@@ -1,0 +1,549 @@
+#include "daemon/intake.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/logging.h"
+#include "core/text.h"
+#include "store/digest.h"
+#include "store/evidence_store.h"
+
+namespace alignwatch::daemon {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+constexpr std::string_view kManifestSuffix = ".manifest.json";
+constexpr uint64_t kMaxManifestBytes = 64 * 1024;
+constexpr size_t kMaxAdapterFiles = 256;
+constexpr size_t kCopyChunk = 1 << 20;
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
+  FileDescriptor& operator=(FileDescriptor&&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string random_suffix() {
+  std::random_device random;
+  return fmt::format("{:08x}{:08x}", random(), random());
+}
+
+// What lstat says an entry is, in words for a rejection.
+std::string describe_special(const struct stat& st) {
+  if (S_ISLNK(st.st_mode)) return "a symbolic link";
+  if (S_ISCHR(st.st_mode)) return "a character device";
+  if (S_ISBLK(st.st_mode)) return "a block device";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  return "not a regular file";
+}
+
+// Opens `name` in `dir` as a regular file without following links or blocking on FIFOs, and
+// checks (on the opened descriptor, so a swap after the check cannot fool it) that it is a
+// regular file with one link.
+Result<FileDescriptor> open_regular(int dir_fd, const std::string& name, struct stat& st) {
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ELOOP) return make_error(StatusCode::kInvalidArgument, "a symbolic link");
+    if (errno == ENOENT) return make_error(StatusCode::kNotFound, "vanished");
+    return make_error(StatusCode::kUnavailable, "cannot open: " + errno_text());
+  }
+  FileDescriptor file(fd);
+  if (::fstat(fd, &st) != 0) return make_error(StatusCode::kUnavailable, "fstat: " + errno_text());
+  if (!S_ISREG(st.st_mode)) return make_error(StatusCode::kInvalidArgument, describe_special(st));
+  if (st.st_nlink != 1) {
+    return make_error(StatusCode::kInvalidArgument,
+                      fmt::format("a hard link ({} names for one file; it may be a file from "
+                                  "outside the inbox)",
+                                  st.st_nlink));
+  }
+  return FileDescriptor(file.release());
+}
+
+struct CopiedFile {
+  std::string sha256;
+  uint64_t size = 0;
+};
+
+// Copies `from` to a new file at `to` while hashing it, refusing more than `max_bytes`. The copy
+// is fsynced: what was hashed is what was kept.
+Result<CopiedFile> copy_hashing(int from, const fs::path& to, uint64_t max_bytes) {
+  FileDescriptor out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
+  if (out.get() < 0) {
+    return make_error(StatusCode::kUnavailable, "cannot create " + to.string() + ": " + errno_text());
+  }
+  store::Sha256Stream hash;
+  std::vector<char> buffer(kCopyChunk);
+  CopiedFile copied;
+  while (true) {
+    ssize_t got = ::read(from, buffer.data(), buffer.size());
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return make_error(StatusCode::kUnavailable, "read: " + errno_text());
+    }
+    if (got == 0) break;
+    copied.size += static_cast<uint64_t>(got);
+    if (copied.size > max_bytes) {
+      return make_error(StatusCode::kResourceExhausted,
+                        fmt::format("larger than daemon.job_max_bytes ({} bytes)", max_bytes));
+    }
+    hash.update(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    for (ssize_t written = 0; written < got;) {
+      ssize_t n = ::write(out.get(), buffer.data() + written, static_cast<size_t>(got - written));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return make_error(StatusCode::kUnavailable, "write " + to.string() + ": " + errno_text());
+      }
+      written += n;
+    }
+  }
+  if (::fsync(out.get()) != 0) {
+    return make_error(StatusCode::kUnavailable, "fsync " + to.string() + ": " + errno_text());
+  }
+  AW_ASSIGN_OR_RETURN(auto digest, hash.finish());
+  copied.sha256 = store::to_hex(digest);
+  return copied;
+}
+
+void fsync_directory(const fs::path& dir) {
+  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  // Losing the directory entry on power loss only means the artifact is copied again from the
+  // next submission; the store never refers to it before this point.
+  if (fd.get() >= 0) (void)::fsync(fd.get());
+}
+
+// Reads an optional sidecar manifest. Fields kept: pipeline_id, submitter, base_model,
+// dataset_sha256 (strings); anything else is an error, so a typo is not silently dropped.
+Result<std::string> read_manifest(int dir_fd, const std::string& name) {
+  struct stat st {};
+  auto file = open_regular(dir_fd, name, st);
+  if (!file) {
+    if (file.error().code() == StatusCode::kNotFound) return std::string();
+    return make_error(file.error().code(), "manifest " + safe_excerpt(name, 80) + ": " + file.error().message());
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxManifestBytes) {
+    return make_error(StatusCode::kInvalidArgument,
+                      fmt::format("manifest {}: expected at most {} bytes, got {}",
+                                  safe_excerpt(name, 80), kMaxManifestBytes, st.st_size));
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  ssize_t got = ::pread(file->get(), text.data(), text.size(), 0);
+  if (got < 0) return make_error(StatusCode::kUnavailable, "manifest read: " + errno_text());
+  text.resize(static_cast<size_t>(got));
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    return make_error(StatusCode::kInvalidArgument,
+                      "manifest " + safe_excerpt(name, 80) + ": expected a JSON object");
+  }
+  static constexpr std::string_view kFields[] = {"pipeline_id", "submitter", "base_model",
+                                                 "dataset_sha256"};
+  Json kept = Json::object();
+  for (auto& [key, value] : json.items()) {
+    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
+      return make_error(StatusCode::kInvalidArgument,
+                        "manifest " + safe_excerpt(name, 80) + ": unknown field '" +
+                            safe_excerpt(key, 40) +
+                            "' (expected pipeline_id, submitter, base_model, dataset_sha256)");
+    }
+    if (!value.is_string() || value.get<std::string>().size() > 256) {
+      return make_error(StatusCode::kInvalidArgument,
+                        "manifest " + safe_excerpt(name, 80) + ": field '" + key +
+                            "': expected a string of at most 256 bytes");
+    }
+    if (key == "dataset_sha256" && !store::is_sha256_hex(value.get<std::string>())) {
+      return make_error(StatusCode::kInvalidArgument,
+                        "manifest " + safe_excerpt(name, 80) +
+                            ": field 'dataset_sha256': expected 64 lowercase hex digits");
+    }
+    kept[key] = value;
+  }
+  return kept.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+std::string_view artifact_kind_name(ArtifactKind kind) {
+  return kind == ArtifactKind::kDataset ? "dataset" : "adapter";
+}
+
+bool is_acceptable_inbox_name(std::string_view name) {
+  if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
+  if (name.find('/') != std::string_view::npos) return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return find_invalid_utf8(name) == std::string_view::npos;
+}
+
+Intake::Intake(StateLayout layout, store::EvidenceStore& store, uint64_t max_artifact_bytes)
+    : layout_(std::move(layout)), store_(store), max_artifact_bytes_(max_artifact_bytes) {}
+
+void Intake::clean_incoming() const {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(layout_.incoming, error)) {
+    fs::remove_all(entry.path(), error);
+  }
+}
+
+IntakeResult Intake::take(ArtifactKind kind, std::string_view name_view) {
+  std::string name(name_view);
+  if (!is_acceptable_inbox_name(name)) {
+    return reject(kind, name, "the name is not plain UTF-8 without control characters or '/'",
+                  false);
+  }
+  if (name.front() == '.') return {};  // an upload in progress, by convention
+  return kind == ArtifactKind::kDataset ? take_dataset(name) : take_adapter(name);
+}
+
+IntakeResult Intake::take_dataset(const std::string& name) {
+  if (ends_with(name, kManifestSuffix)) return {};  // a sidecar: read with its dataset
+  FileDescriptor dir(::open(layout_.inbox_datasets.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) {
+    IntakeResult failed;
+    failed.reason = "cannot open the inbox: " + errno_text();
+    return failed;
+  }
+  struct stat st {};
+  auto file = open_regular(dir.get(), name, st);
+  if (!file) {
+    if (file.error().code() == StatusCode::kNotFound) return {};
+    if (file.error().code() == StatusCode::kUnavailable) {
+      IntakeResult later;
+      later.reason = file.error().message();
+      return later;  // try again at the next sweep
+    }
+    struct stat lst {};
+    const bool special = ::fstatat(dir.get(), name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+                         !S_ISREG(lst.st_mode) && !S_ISDIR(lst.st_mode);
+    return reject(ArtifactKind::kDataset, name, file.error().message(), !special);
+  }
+  auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
+  if (!manifest) return reject(ArtifactKind::kDataset, name, manifest.error().message(), true);
+
+  const fs::path temp = layout_.incoming / ("dataset-" + random_suffix());
+  auto copied = copy_hashing(file->get(), temp, max_artifact_bytes_);
+  if (!copied) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    if (copied.error().code() == StatusCode::kResourceExhausted) {
+      return reject(ArtifactKind::kDataset, name, copied.error().message(), true);
+    }
+    IntakeResult later;
+    later.reason = copied.error().message();
+    return later;
+  }
+  const fs::path final_path = layout_.artifacts / copied->sha256;
+  std::error_code error;
+  if (fs::exists(final_path, error)) {
+    fs::remove(temp, error);
+  } else {
+    fs::rename(temp, final_path, error);
+    if (error) {
+      IntakeResult later;
+      later.reason = "cannot move the artifact into place: " + error.message();
+      return later;
+    }
+    fsync_directory(layout_.artifacts);
+  }
+  IntakeResult result = record(ArtifactKind::kDataset, name, copied->sha256, copied->size,
+                               *manifest, "file");
+  if (result.outcome == IntakeResult::Outcome::kQueued ||
+      result.outcome == IntakeResult::Outcome::kDuplicate) {
+    // Only now, with the submission on disk, is the inbox entry let go.
+    ::unlinkat(dir.get(), name.c_str(), 0);
+    ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
+  }
+  return result;
+}
+
+IntakeResult Intake::take_adapter(const std::string& name) {
+  FileDescriptor dir(::open(layout_.inbox_adapters.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) {
+    IntakeResult failed;
+    failed.reason = "cannot open the inbox: " + errno_text();
+    return failed;
+  }
+  struct stat lst {};
+  if (::fstatat(dir.get(), name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) return {};
+  if (S_ISREG(lst.st_mode)) {
+    if (ends_with(name, kManifestSuffix)) return {};
+    if (!ends_with(name, ".tar")) {
+      return reject(ArtifactKind::kAdapter, name,
+                    "expected an adapter directory or a .tar archive of one", true);
+    }
+    struct stat st {};
+    auto file = open_regular(dir.get(), name, st);
+    if (!file) {
+      if (file.error().code() == StatusCode::kNotFound) return {};
+      return reject(ArtifactKind::kAdapter, name, file.error().message(), true);
+    }
+    auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
+    if (!manifest) return reject(ArtifactKind::kAdapter, name, manifest.error().message(), true);
+    const fs::path temp = layout_.incoming / ("adapter-" + random_suffix() + ".tar");
+    auto copied = copy_hashing(file->get(), temp, max_artifact_bytes_);
+    std::error_code error;
+    if (!copied) {
+      fs::remove(temp, error);
+      if (copied.error().code() == StatusCode::kResourceExhausted) {
+        return reject(ArtifactKind::kAdapter, name, copied.error().message(), true);
+      }
+      return {};
+    }
+    const fs::path final_path = layout_.artifacts / copied->sha256;
+    if (fs::exists(final_path, error)) {
+      fs::remove(temp, error);
+    } else {
+      fs::rename(temp, final_path, error);
+      if (error) return {};
+      fsync_directory(layout_.artifacts);
+    }
+    IntakeResult result =
+        record(ArtifactKind::kAdapter, name, copied->sha256, copied->size, *manifest, "tar");
+    if (result.outcome != IntakeResult::Outcome::kRejected) {
+      ::unlinkat(dir.get(), name.c_str(), 0);
+      ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
+    }
+    return result;
+  }
+  if (!S_ISDIR(lst.st_mode)) {
+    return reject(ArtifactKind::kAdapter, name, describe_special(lst), false);
+  }
+
+  // An adapter directory, taken once its manifest.json or .ready marker is there. Its id is the
+  // SHA-256 of a canonical listing ("<name>\0<size>\0<sha256>\n" per file, sorted by name).
+  FileDescriptor sub(::openat(dir.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (sub.get() < 0) return reject(ArtifactKind::kAdapter, name, "cannot open: " + errno_text(), true);
+  struct stat marker {};
+  const bool ready = ::fstatat(sub.get(), "manifest.json", &marker, AT_SYMLINK_NOFOLLOW) == 0 ||
+                     ::fstatat(sub.get(), ".ready", &marker, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!ready) return {};
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(layout_.inbox_adapters / name, error)) {
+    names.push_back(entry.path().filename().string());
+    if (names.size() > kMaxAdapterFiles) {
+      return reject(ArtifactKind::kAdapter, name,
+                    fmt::format("more than {} files in the adapter directory", kMaxAdapterFiles), true);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  const fs::path temp = layout_.incoming / ("adapter-" + random_suffix());
+  fs::create_directory(temp, error);
+  std::string listing;
+  uint64_t total = 0;
+  auto cleanup = [&] { fs::remove_all(temp, error); };
+  for (const std::string& file_name : names) {
+    if (file_name == ".ready") continue;
+    if (!is_acceptable_inbox_name(file_name)) {
+      cleanup();
+      return reject(ArtifactKind::kAdapter, name,
+                    "a file name that is not plain UTF-8 without control characters", true);
+    }
+    struct stat st {};
+    auto file = open_regular(sub.get(), file_name, st);
+    if (!file) {
+      cleanup();
+      return reject(ArtifactKind::kAdapter, name,
+                    "'" + safe_excerpt(file_name, 80) + "' is " + file.error().message(), true);
+    }
+    auto copied = copy_hashing(file->get(), temp / file_name, max_artifact_bytes_ - std::min(total, max_artifact_bytes_));
+    if (!copied) {
+      cleanup();
+      if (copied.error().code() == StatusCode::kResourceExhausted) {
+        return reject(ArtifactKind::kAdapter, name, "the adapter is " + copied.error().message(), true);
+      }
+      return {};
+    }
+    total += copied->size;
+    listing += fmt::format("{}{}{}{}{}\n", file_name, '\0', copied->size, '\0', copied->sha256);
+  }
+  auto digest = store::sha256(listing);
+  if (!digest) {
+    cleanup();
+    return {};
+  }
+  const std::string sha = store::to_hex(*digest);
+  const fs::path final_path = layout_.artifacts / sha;
+  if (fs::exists(final_path, error)) {
+    cleanup();
+  } else {
+    fs::rename(temp, final_path, error);
+    if (error) {
+      cleanup();
+      return {};
+    }
+    fsync_directory(layout_.artifacts);
+  }
+  auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
+  if (!manifest) return reject(ArtifactKind::kAdapter, name, manifest.error().message(), true);
+  IntakeResult result = record(ArtifactKind::kAdapter, name, sha, total, *manifest, "directory");
+  if (result.outcome != IntakeResult::Outcome::kRejected) {
+    fs::remove_all(layout_.inbox_adapters / name, error);
+    ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
+  }
+  return result;
+}
+
+IntakeResult Intake::record(ArtifactKind kind, const std::string& name, const std::string& sha256,
+                            uint64_t size, const std::string& manifest_json,
+                            const std::string& artifact_format) {
+  auto log = get_logger("aw.intake");
+  const int64_t now = now_unix_ms();
+  IntakeResult result;
+  result.artifact_sha256 = sha256;
+  Json manifest = manifest_json.empty() ? Json::object() : Json::parse(manifest_json, nullptr, false);
+  if (manifest.is_discarded()) manifest = Json::object();
+
+  auto existing = store_.job_for_artifact(sha256);
+  if (!existing) {
+    result.reason = existing.error().to_string();
+    log->error("intake_failed name=\"{}\" error=\"{}\"", safe_excerpt(name, 80), result.reason);
+    return result;
+  }
+  Json submission{{"artifact_sha256", sha256},
+                  {"kind", artifact_kind_name(kind)},
+                  {"name", name},
+                  {"size_bytes", size},
+                  {"received_unix_ms", now},
+                  {"manifest", manifest}};
+  if (*existing) {
+    submission["job_id"] = **existing;
+    submission["duplicate"] = true;
+    auto appended = store_.append(store::EvidenceRecord{
+        store::EvidenceKind::kSubmission, "",
+        submission.dump(-1, ' ', false, Json::error_handler_t::replace)});
+    if (!appended) {
+      result.reason = appended.error().to_string();
+      log->error("intake_failed name=\"{}\" error=\"{}\"", safe_excerpt(name, 80), result.reason);
+      return result;
+    }
+    result.outcome = IntakeResult::Outcome::kDuplicate;
+    result.job_id = **existing;
+    log->info("intake_duplicate name=\"{}\" artifact={} job_id={}", safe_excerpt(name, 80), sha256,
+              result.job_id);
+    return result;
+  }
+  Json artifact{{"sha256", sha256},
+                {"kind", artifact_kind_name(kind)},
+                {"format", artifact_format},
+                {"size_bytes", size},
+                {"first_name", name},
+                {"received_unix_ms", now}};
+  submission["duplicate"] = false;
+  Json payload{{"kind", artifact_kind_name(kind)},
+               {"artifact", (fs::path("artifacts") / sha256).string()},
+               {"name", name},
+               {"format", artifact_format},
+               {"manifest", manifest}};
+  std::vector<store::EvidenceRecord> evidence = {
+      {store::EvidenceKind::kArtifact, sha256,
+       artifact.dump(-1, ' ', false, Json::error_handler_t::replace)},
+      {store::EvidenceKind::kSubmission, "",
+       submission.dump(-1, ' ', false, Json::error_handler_t::replace)}};
+  auto job = store_.create_job(
+      store::JobSpec{sha256, payload.dump(-1, ' ', false, Json::error_handler_t::replace)},
+      evidence, now);
+  if (!job) {
+    result.reason = job.error().to_string();
+    log->error("intake_failed name=\"{}\" error=\"{}\"", safe_excerpt(name, 80), result.reason);
+    return result;
+  }
+  result.outcome = IntakeResult::Outcome::kQueued;
+  result.job_id = job->id;
+  log->info("intake_queued name=\"{}\" kind={} artifact={} bytes={} job_id={}",
+            safe_excerpt(name, 80), artifact_kind_name(kind), sha256, size, job->id);
+  return result;
+}
+
+IntakeResult Intake::reject(ArtifactKind kind, const std::string& name, std::string reason,
+                            bool quarantine) {
+  auto log = get_logger("aw.intake");
+  IntakeResult result;
+  result.outcome = IntakeResult::Outcome::kRejected;
+  result.reason = reason;
+  const fs::path inbox = kind == ArtifactKind::kDataset ? layout_.inbox_datasets : layout_.inbox_adapters;
+  std::string where = "removed";
+  std::error_code error;
+  if (is_acceptable_inbox_name(name)) {
+    const fs::path entry = inbox / name;
+    if (quarantine) {
+      const fs::path target = layout_.root / "quarantine" / (random_suffix() + "-" + name);
+      fs::create_directories(target.parent_path(), error);
+      fs::rename(entry, target, error);
+      where = error ? "left in the inbox" : "quarantined as " + target.filename().string();
+    } else {
+      // A link or device node: drop the entry itself (never what it points to).
+      where = ::unlink(entry.c_str()) == 0 ? "removed" : "left in the inbox";
+    }
+  } else {
+    // The name itself is hostile. It came from readdir or inotify, so it is one component of the
+    // inbox: a file or directory is kept in quarantine under a name of ours, anything else (a
+    // link, a device node) is unlinked, never followed.
+    const std::string raw = (inbox / name).string();
+    struct stat st {};
+    if (::lstat(raw.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+      const fs::path target = layout_.root / "quarantine" / (random_suffix() + "-unsafe-name");
+      fs::create_directories(target.parent_path(), error);
+      where = ::rename(raw.c_str(), target.c_str()) == 0
+                  ? "quarantined as " + target.filename().string()
+                  : "left in the inbox";
+    } else {
+      where = ::unlink(raw.c_str()) == 0 ? "removed" : "left in the inbox";
+    }
+  }
+  Json record{{"kind", artifact_kind_name(kind)},
+              {"name", safe_excerpt(name, 255)},
+              {"reason", reason},
+              {"disposition", where},
+              {"received_unix_ms", now_unix_ms()}};
+  auto appended = store_.append(store::EvidenceRecord{
+      store::EvidenceKind::kRejection, "", record.dump(-1, ' ', false, Json::error_handler_t::replace)});
+  if (appended) result.rejection_seq = appended->seq;
+  log->warn("intake_rejected kind={} name=\"{}\" reason=\"{}\" disposition=\"{}\"",
+            artifact_kind_name(kind), safe_excerpt(name, 80), safe_excerpt(reason, 200), where);
+  return result;
+}
+
+}  // namespace alignwatch::daemon
