@@ -16,9 +16,11 @@ namespace alignwatch::daemon {
 namespace {
 constexpr uint32_t kFileEvents = IN_CLOSE_WRITE | IN_MOVED_TO;
 
-bool is_regular_file(const std::filesystem::path& dir, const std::string& name) {
+// A regular file with one name: one that is still being written is taken at its close. Anything
+// else (a link, a hard link, a FIFO, a device node) is reported as soon as it appears.
+bool is_plain_file(const std::filesystem::path& dir, const std::string& name) {
   struct stat st {};
-  return ::lstat((dir / name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return ::lstat((dir / name).c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
 }
 }  // namespace
 
@@ -111,7 +113,7 @@ void InboxWatcher::run() {
         std::string name = event->len ? std::string(event->name) : std::string();
         if (event->wd == datasets_wd_ && !name.empty()) {
           // A regular file just created is still being written: wait for its close.
-          if ((event->mask & kFileEvents) || !is_regular_file(layout_.inbox_datasets, name)) {
+          if ((event->mask & kFileEvents) || !is_plain_file(layout_.inbox_datasets, name)) {
             handler_(InboxKind::kDatasets, name);
           }
         } else if (event->wd == control_wd_ && !name.empty()) {
@@ -121,7 +123,7 @@ void InboxWatcher::run() {
             watch_adapter_directory(name);
             // The markers may already be there (a directory renamed in whole).
             handler_(InboxKind::kAdapters, name);
-          } else if ((event->mask & kFileEvents) || !is_regular_file(layout_.inbox_adapters, name)) {
+          } else if ((event->mask & kFileEvents) || !is_plain_file(layout_.inbox_adapters, name)) {
             handler_(InboxKind::kAdapters, name);
           }
         } else if (auto dir = adapter_dirs_.find(event->wd); dir != adapter_dirs_.end()) {
