@@ -118,7 +118,13 @@ ScanEnginePtr Daemon::engine() const {
   return engine_;
 }
 
-void Daemon::wake_workers() { wake_.notify_all(); }
+void Daemon::wake_workers() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    ++work_generation_;
+  }
+  wake_.notify_all();
+}
 
 Status Daemon::start() {
   auto log = get_logger("aw.daemon");
@@ -291,6 +297,12 @@ void Daemon::worker_loop(size_t index) {
   while (!stopping_) {
     self.heartbeat_ms = steady_ms();
     self.busy = false;
+    uint64_t seen = 0;
+    {
+      // Read before claiming, so work queued between the claim and the wait is not missed.
+      std::lock_guard lock(wake_mutex_);
+      seen = work_generation_;
+    }
     auto claimed = store_->claim_next(now_unix_ms());
     if (!claimed) {
       log->error("claim_failed worker={} error=\"{}\"", index, claimed.error().to_string());
@@ -299,8 +311,10 @@ void Daemon::worker_loop(size_t index) {
       continue;
     }
     if (!*claimed) {
+      // Woken by new work; the timeout catches retries coming due.
       std::unique_lock lock(wake_mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_.load(); });
+      wake_.wait_for(lock, std::chrono::milliseconds(500),
+                     [&] { return stopping_.load() || work_generation_ != seen; });
       continue;
     }
     const store::JobRecord job = std::move(**claimed);

@@ -95,6 +95,7 @@ class Daemon {
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;
+  uint64_t work_generation_ = 0;  // guarded by wake_mutex_; bumped when jobs are queued
   std::atomic<bool> stopping_{false};
 
   struct WorkerState {

