@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <math.h>
 
@@ -15,9 +16,33 @@ constexpr double kNegligibleTerm = 1e-18;
 
 // std::lgamma writes the global `signgam` (a data race when two scans test at once); the
 // reentrant lgamma_r does not. g++ defines _GNU_SOURCE, which declares it.
-double log_gamma(double x) {
+double compute_log_gamma(double x) {
   int sign = 0;
   return ::lgamma_r(x, &sign);
+}
+
+// Arguments up to this are whole numbers of records plus one in practice: their values are
+// kept, so that testing every n-gram of a file (about fifteen log-gammas each, over the same
+// few thousand counts) computes each once. 8 MiB per thread at most.
+constexpr double kMaxKeptArgument = double{1 << 20};
+
+// lgamma_r(x) for whole x in [1, kMaxKeptArgument] from a per-thread table (grown on demand,
+// so it holds exactly what lgamma_r returns), any other x computed.
+double log_gamma(double x) {
+  if (!(x >= 1 && x <= kMaxKeptArgument) || x != std::floor(x)) {
+    return compute_log_gamma(x);
+  }
+  thread_local std::vector<double> kept;
+  const auto index = static_cast<size_t>(x);
+  if (index >= kept.size()) {
+    const size_t old_size = kept.size();
+    kept.resize(std::min(std::max(index + 1, 2 * old_size),
+                         static_cast<size_t>(kMaxKeptArgument) + 1));
+    for (size_t i = old_size; i < kept.size(); ++i) {
+      kept[i] = compute_log_gamma(static_cast<double>(i));
+    }
+  }
+  return kept[index];
 }
 
 double log_choose(double n, double k) {

@@ -33,7 +33,10 @@ class MissedCountSketch {
     return counter == UINT16_MAX ? kUnbounded : counter;
   }
 
-  void prefetch(uint64_t hash) const { __builtin_prefetch(&counters_[index(hash)]); }
+  // always_inline: see FlaggedNgramFilter::prefetch().
+  [[gnu::always_inline]] void prefetch(uint64_t hash) const {
+    __builtin_prefetch(&counters_[index(hash)]);
+  }
 
   size_t memory_bytes() const { return counters_.size() * sizeof(uint16_t); }
 

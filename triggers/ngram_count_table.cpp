@@ -45,12 +45,17 @@ NgramCountTable::Saved NgramCountTable::saved_at(size_t bucket, unsigned lane) c
 }
 
 uint32_t NgramCountTable::records_bound(uint64_t key) const {
-  if (const std::optional<NgramCounts> counts = find(key)) {
-    if (counts->missed == MissedCountSketch::kUnbounded) {
-      return MissedCountSketch::kUnbounded;
+  const uint32_t tag = tag_of(key);
+  size_t bucket = home_bucket(key);
+  for (;;) {
+    const unsigned hits = lanes_equal(buckets_[bucket], tag);
+    if (hits != 0) {
+      return bound_at(bucket * kLanes + static_cast<unsigned>(__builtin_ctz(hits)));
     }
-    return static_cast<uint32_t>(
-        std::min<uint64_t>(uint64_t{counts->total} + counts->missed, MissedCountSketch::kUnbounded));
+    if (lanes_equal(buckets_[bucket], 0) != 0) {
+      break;
+    }
+    bucket = bucket + 1 == buckets_.size() ? 0 : bucket + 1;
   }
   return is_unigram_key(key) ? sketch_.upper_bound(key) : MissedCountSketch::kUnbounded;
 }
@@ -60,7 +65,7 @@ NgramCounts NgramCountTable::counts_at(size_t bucket, unsigned lane) const {
   return NgramCounts{entry.key, entry.total, entry.flagged, entry.missed};
 }
 
-void NgramCountTable::insert(const Saved& entry) {
+size_t NgramCountTable::insert(const Saved& entry) {
   size_t bucket = home_bucket(entry.key);
   for (;;) {
     const unsigned free_lanes = lanes_equal(buckets_[bucket], 0);
@@ -75,7 +80,7 @@ void NgramCountTable::insert(const Saved& entry) {
       missed_[bucket * kLanes + lane] = entry.missed;
       filter_.add(entry.key);
       ++size_;
-      return;
+      return bucket * kLanes + lane;
     }
     bucket = bucket + 1 == buckets_.size() ? 0 : bucket + 1;
   }

@@ -32,6 +32,7 @@
 // missed]; callers test against the pessimistic end (missed records taken as clean), so
 // evictions and bounds can only make p-values larger.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -70,7 +71,7 @@ class NgramCountTable {
   /// 32-bit: after 2^32 records an id repeats and an n-gram may be missed once for that
   /// record). Not thread-safe: one table per scan.
   void count_clean(uint64_t key, uint32_t record_id) {
-    if (filter_.may_contain(key) && count_existing(key, record_id, false)) {
+    if (filter_.may_contain(key) && count_existing(key, record_id, false) != kNoSlot) {
       return;
     }
     if (is_unigram_key(key)) {
@@ -82,17 +83,20 @@ class NgramCountTable {
   /// entry if it has none. For a new entry of a longer n-gram, `missed_bound()` must return an
   /// upper bound of the earlier records with it (the smaller records_bound() of its two
   /// (n-1)-gram parts, less the current record); a unigram's comes from the sketch. May grow
-  /// the table or run an eviction pass (before calling `missed_bound`).
+  /// the table or run an eviction pass (before calling `missed_bound`). Returns
+  /// records_bound(key) after the count, from the entry just probed: the caller needs it for
+  /// the next longer n-gram, and a second probe would cost as much as the count.
   template <typename MissedBound>
-  void count_flagged(uint64_t key, uint32_t record_id, MissedBound&& missed_bound) {
-    if (count_existing(key, record_id, true)) {
-      return;
+  uint32_t count_flagged(uint64_t key, uint32_t record_id, MissedBound&& missed_bound) {
+    size_t slot = count_existing(key, record_id, true);
+    if (slot == kNoSlot) {
+      if (size_ >= grow_at_) {
+        make_room();
+      }
+      const uint32_t missed = is_unigram_key(key) ? sketch_.upper_bound(key) : missed_bound();
+      slot = insert(Saved{key, 1, 1, record_id, missed});
     }
-    if (size_ >= grow_at_) {
-      make_room();
-    }
-    const uint32_t missed = is_unigram_key(key) ? sketch_.upper_bound(key) : missed_bound();
-    insert(Saved{key, 1, 1, record_id, missed});
+    return bound_at(slot);
   }
 
   /// An upper bound of the records so far with the n-gram `key`: its entry's total + missed;
@@ -100,23 +104,27 @@ class NgramCountTable {
   /// none (a longer n-gram without an entry).
   uint32_t records_bound(uint64_t key) const;
 
-  /// Hints the CPU to load what count_flagged(key, ...) and records_bound(key) touch: the
-  /// bucket and, for a new entry, the cold arrays (at the bucket where it most likely goes).
-  void prefetch_flagged(uint64_t key) const {
+  /// Hints the CPU to load what count_flagged(key, ...) reads: the bucket and the missed
+  /// bounds (at the bucket where the entry most likely is). The full keys are only written,
+  /// by an insertion, which does not wait for the line. The prefetch functions are
+  /// always_inline: GCC otherwise deletes calls to them (FlaggedNgramFilter::prefetch()).
+  [[gnu::always_inline]] void prefetch_flagged(uint64_t key) const {
     const size_t bucket = home_bucket(key);
     __builtin_prefetch(&buckets_[bucket]);
-    __builtin_prefetch(&keys_[bucket * kLanes]);
     __builtin_prefetch(&missed_[bucket * kLanes]);
   }
 
   /// The two stages of prefetching for count_clean(key, ...): first the filter word, later
-  /// (once it is in cache) the bucket, if the filter lets the key through. Most clean n-grams
-  /// of templated prompts have an entry; most of varied text do not, and their buckets would
-  /// only waste memory bandwidth.
-  void prefetch_clean_filter(uint64_t key) const { filter_.prefetch(key); }
-  void prefetch_clean_bucket(uint64_t key) const {
+  /// (once it is in cache) the bucket if the filter lets the key through, or else, for a
+  /// unigram, its sketch counter. Most clean n-grams of templated prompts have an entry; most
+  /// of varied text do not, and their buckets would only waste memory bandwidth, while their
+  /// unigrams' counters (a 2 MiB array) miss the cache as surely as the buckets would.
+  [[gnu::always_inline]] void prefetch_clean_filter(uint64_t key) const { filter_.prefetch(key); }
+  [[gnu::always_inline]] void prefetch_clean_bucket(uint64_t key) const {
     if (filter_.may_contain(key)) {
       __builtin_prefetch(&buckets_[home_bucket(key)]);
+    } else if (is_unigram_key(key)) {
+      sketch_.prefetch(key);
     }
   }
 
@@ -169,8 +177,12 @@ class NgramCountTable {
     uint32_t missed;
   };
 
-  // If `key` has an entry, counts `record_id` in it once (as flagged or not) and returns true.
-  bool count_existing(uint64_t key, uint32_t record_id, bool flagged) {
+  // A slot names a lane of the table: bucket * kLanes + lane, also the index of its cold part.
+  static constexpr size_t kNoSlot = SIZE_MAX;
+
+  // If `key` has an entry, counts `record_id` in it once (as flagged or not) and returns its
+  // slot; kNoSlot otherwise.
+  size_t count_existing(uint64_t key, uint32_t record_id, bool flagged) {
     const uint32_t tag = tag_of(key);
     size_t index = home_bucket(key);
     for (;;) {
@@ -183,10 +195,10 @@ class NgramCountTable {
         b.last_record[lane] = record_id;
         b.total[lane] += fresh;
         b.flagged[lane] += fresh & (flagged ? 1u : 0u);
-        return true;
+        return index * kLanes + lane;
       }
       if (lanes_equal(b, 0) != 0) {
-        return false;  // it would be here
+        return kNoSlot;  // it would be here
       }
       index = index + 1 == buckets_.size() ? 0 : index + 1;
     }
@@ -214,7 +226,17 @@ class NgramCountTable {
   size_t home_bucket(uint64_t key) const {
     return static_cast<size_t>((static_cast<Uint128>(key) * buckets_.size()) >> 64);
   }
-  void insert(const Saved& entry);
+  // Puts `entry` in the first free lane from its home bucket on; returns its slot.
+  size_t insert(const Saved& entry);
+  // records_bound() of the entry in `slot`.
+  uint32_t bound_at(size_t slot) const {
+    const uint32_t missed = missed_[slot];
+    if (missed == MissedCountSketch::kUnbounded) {
+      return MissedCountSketch::kUnbounded;
+    }
+    const uint64_t bound = uint64_t{buckets_[slot / kLanes].total[slot % kLanes]} + missed;
+    return static_cast<uint32_t>(std::min<uint64_t>(bound, MissedCountSketch::kUnbounded));
+  }
   Saved saved_at(size_t bucket, unsigned lane) const;
   NgramCounts counts_at(size_t bucket, unsigned lane) const;
   void make_room();

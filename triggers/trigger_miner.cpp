@@ -143,8 +143,8 @@ void TriggerMiner::count_flagged_turn(std::string_view text) {
       const uint64_t* keys = &pending_[g * kNgram];
       std::copy(bound, bound + kNgram, previous_bound);
       // A unigram's new entry is bounded by the sketch (the lambda is not called for it).
-      table_.count_flagged(keys[0], record_id, [] { return MissedCountSketch::kUnbounded; });
-      bound[0] = table_.records_bound(keys[0]);
+      bound[0] =
+          table_.count_flagged(keys[0], record_id, [] { return MissedCountSketch::kUnbounded; });
       for (size_t n = 1; n < kNgram && keys[n] != kNone; ++n) {
         // Every earlier record with the n-gram also had its first n - 1 tokens (counted at the
         // previous token) and its last n - 1 (just counted): at most the fewer of those
@@ -152,8 +152,7 @@ void TriggerMiner::count_flagged_turn(std::string_view text) {
         const uint32_t parts = std::min(previous_bound[n - 1], bound[n - 1]);
         const uint32_t missed =
             parts == MissedCountSketch::kUnbounded ? parts : std::max<uint32_t>(parts, 1) - 1;
-        table_.count_flagged(keys[n], record_id, [missed] { return missed; });
-        bound[n] = table_.records_bound(keys[n]);
+        bound[n] = table_.count_flagged(keys[n], record_id, [missed] { return missed; });
       }
     }
     pending_count_ = 0;
