@@ -58,6 +58,13 @@ Result<OpenedStore> open_store(const StoreCommandOptions& options, store::StoreA
   daemon::DaemonOptions daemon_options{options.config_path, options.state_dir};
   AW_ASSIGN_OR_RETURN(opened.config, daemon::load_daemon_config(daemon_options));
   opened.layout = daemon::StateLayout::from_config(opened.config);
+  std::error_code error;
+  if (!fs::exists(opened.layout.store / "CURRENT", error)) {
+    // Never create a store here: a mistyped --state-dir must not start an empty one.
+    return make_error(StatusCode::kNotFound,
+                      "expected an evidence store at " + opened.layout.store.string() +
+                          " [hint: pass the daemon's --state-dir or --config]");
+  }
   store::StoreOptions store_options;
   AW_ASSIGN_OR_RETURN(store_options.chain_secret, chain_secret(opened.config));
   if (access == store::StoreAccess::kSecondary) {

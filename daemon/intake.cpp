@@ -359,6 +359,8 @@ IntakeResult Intake::take_adapter(const std::string& name) {
   const bool ready = ::fstatat(sub.get(), "manifest.json", &marker, AT_SYMLINK_NOFOLLOW) == 0 ||
                      ::fstatat(sub.get(), ".ready", &marker, AT_SYMLINK_NOFOLLOW) == 0;
   if (!ready) return {};
+  auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
+  if (!manifest) return reject(ArtifactKind::kAdapter, name, manifest.error().message(), true);
   std::vector<std::string> names;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(layout_.inbox_adapters / name, error)) {
@@ -416,8 +418,6 @@ IntakeResult Intake::take_adapter(const std::string& name) {
     }
     fsync_directory(layout_.artifacts);
   }
-  auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
-  if (!manifest) return reject(ArtifactKind::kAdapter, name, manifest.error().message(), true);
   IntakeResult result = record(ArtifactKind::kAdapter, name, sha, total, *manifest, "directory");
   if (result.outcome != IntakeResult::Outcome::kRejected) {
     fs::remove_all(layout_.inbox_adapters / name, error);

@@ -133,7 +133,7 @@ ScanJobOutcome run_scan_job(const ScanEngine& engine, const StateLayout& layout,
   report::ReportMeta meta;
   meta.command_line = fmt::format("alignwatchd job {}", job.id);
   meta.start_time = std::chrono::system_clock::now();
-  const std::string file_report = report::render_json({file}, meta);
+  const std::string file_report = report::render_json({file}, meta, report::JsonLayout::kCompact);
   Json header{{"job_id", job.id},
               {"artifact_sha256", job.artifact_sha256},
               {"kind", payload.kind},

@@ -147,9 +147,10 @@ Json meta_json(const ReportMeta& meta) {
                meta.start_time ? Json(format_utc_timestamp(*meta.start_time)) : Json(nullptr)}};
 }
 
-std::string dump(const Json& document) {
+std::string dump(const Json& document, bool compact) {
   // `replace`: dataset text with invalid UTF-8 becomes U+FFFD instead of an exception.
-  return document.dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + "\n";
+  return document.dump(compact ? -1 : 2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace
@@ -163,14 +164,16 @@ std::string render_record_json(const scan::RecordFindings& record) {
   }
 }
 
-std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta) {
+std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta,
+                        JsonLayout layout) {
+  const bool compact = layout == JsonLayout::kCompact;
   try {
     Json document = meta_json(meta);
     Json file_list = Json::array();
     for (const auto& file : files) file_list.push_back(file_json(file));
     document["files"] = std::move(file_list);
     document["summary"] = totals_json(summarize(files));
-    return dump(document);
+    return dump(document, compact);
   } catch (const nlohmann::json::exception& e) {
     // The library's boundary: its failure becomes a report that says so, never an exception.
     Json document = meta_json(meta);
@@ -178,7 +181,7 @@ std::string render_json(const std::vector<scan::FileReport>& files, const Report
     document["summary"] = totals_json(summarize(std::vector<scan::FileReport>{}));
     document["error"] =
         status_json(Status(StatusCode::kInternal, std::string("JSON report failed: ") + e.what()));
-    return dump(document);
+    return dump(document, compact);
   }
 }
 

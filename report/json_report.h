@@ -10,12 +10,15 @@
 
 namespace alignwatch::report {
 
-// Renders `files` as a JSON document (2-space indented, UTF-8, ending in a newline) that
+// Renders `files` as a JSON document (2-space indented unless kCompact, UTF-8, ending in a newline) that
 // validates against schemas/dataset-report.schema.json. Strings from the dataset are JSON-escaped;
 // invalid UTF-8 in them becomes U+FFFD, and non-finite numbers become null. Never throws: should
 // the JSON library fail, the document holds no files and a top-level "error" saying why.
 // Thread-safe; reads `files` only.
-std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta);
+// kCompact: one line, no indentation (what the daemon stores: about half the bytes).
+enum class JsonLayout { kIndented, kCompact };
+std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta,
+                        JsonLayout layout = JsonLayout::kIndented);
 
 // One record with its findings as a compact JSON object ({line, offset, findings[]}), the form
 // the daemon stores each flagged record in. Never throws.
