@@ -14,6 +14,7 @@
 
 #include "cli/scan_dataset_command.h"
 #include "config/alert_metrics.h"
+#include "core/secret_file.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
 #include "daemon/state_layout.h"
@@ -39,16 +40,7 @@ struct OpenedStore {
 
 Result<std::string> chain_secret(const config::Config& config) {
   if (config.store.chain_secret_file.empty()) return std::string();
-  std::ifstream in(config.store.chain_secret_file, std::ios::binary);
-  if (!in) {
-    return make_error(StatusCode::kNotFound,
-                      "store.chain_secret_file: cannot read '" + config.store.chain_secret_file + "'");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  return secret;
+  return read_secret_file(config.store.chain_secret_file, "store.chain_secret_file");
 }
 
 // Opens the store beside a running daemon: as a secondary instance (which follows the primary),

@@ -3,12 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/logging.h"
+#include "core/secret_file.h"
 #include "daemon/webhook_sender.h"
 
 namespace alignwatch::daemon {
@@ -35,19 +34,7 @@ Result<std::unique_ptr<AlertDispatcher>> AlertDispatcher::create(const config::A
     AW_ASSIGN_OR_RETURN(auto target, parse_webhook_url(config.webhook.url));
     std::string secret;
     if (!config.webhook.secret_file.empty()) {
-      std::ifstream in(config.webhook.secret_file, std::ios::binary);
-      if (!in) {
-        return make_error(StatusCode::kNotFound, "alerts.webhook.secret_file: cannot read '" +
-                                                     config.webhook.secret_file + "'");
-      }
-      std::ostringstream text;
-      text << in.rdbuf();
-      secret = text.str();
-      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-      if (secret.empty()) {
-        return make_error(StatusCode::kInvalidArgument,
-                          "alerts.webhook.secret_file: '" + config.webhook.secret_file + "' is empty");
-      }
+      AW_ASSIGN_OR_RETURN(secret, read_secret_file(config.webhook.secret_file, "alerts.webhook.secret_file"));
     }
     dispatcher->webhook_ = std::make_unique<WebhookSender>(target, config.webhook, std::move(secret));
   }

@@ -15,6 +15,7 @@
 
 #include "config/config_loader.h"
 #include "core/logging.h"
+#include "core/secret_file.h"
 #include "core/text.h"
 #include "daemon/alert_dispatcher.h"
 #include "daemon/alert_rules.h"
@@ -45,21 +46,6 @@ int64_t steady_ms() {
 }
 
 std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-Result<std::string> read_secret_file(const std::string& path, std::string_view option) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(StatusCode::kNotFound, std::string(option) + ": cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.size() < 16) {
-    return make_error(StatusCode::kInvalidArgument,
-                      std::string(option) + ": expected a secret of at least 16 bytes in '" + path +
-                          "', got " + std::to_string(secret.size()));
-  }
-  return secret;
-}
 
 // The config file's bytes, for the config-change record's hash; empty for embedded defaults.
 std::string config_text(const std::string& path) {

@@ -29,6 +29,8 @@
 #include "store/rocks_db.h"
 #include "store/store_schema.h"
 
+#include "command_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -67,23 +69,8 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return done();
 }
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CliRun run_cli(const std::string& args) {
-  std::string cmd = std::string(ALIGNWATCH_CLI) + " " + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using CliRun = alignwatch::testing::CommandRun;
+using alignwatch::testing::run_cli;
 
 class Daemon : public ::testing::Test {
  protected:
@@ -428,14 +415,9 @@ TEST_F(Daemon, AKillDuringAScanIsRecoveredAndTheEvidenceWrittenOnce) {
 
 TEST_F(Daemon, ASecondDaemonOnTheSameStateIsRefused) {
   start();
-  const std::string cmd = std::string(ALIGNWATCHD) + " --state-dir " + state_.string() + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 1);
+  auto second = alignwatch::testing::run_command(std::string(ALIGNWATCHD) + " --state-dir " + state_.string());
+  EXPECT_EQ(second.exit_code, 1);
+  const std::string out = second.out;
   EXPECT_NE(out.find("another alignwatchd"), std::string::npos) << out;
   EXPECT_EQ(stop(), 0);
 }
