@@ -30,6 +30,8 @@
 #include "store/store_schema.h"
 
 #include "command_runner.h"
+#include "daemon/webhook_sender.h"
+#include "tests/support/fake_webhook.h"
 
 namespace {
 
@@ -411,6 +413,36 @@ TEST_F(Daemon, AKillDuringAScanIsRecoveredAndTheEvidenceWrittenOnce) {
   EXPECT_EQ(broken.exit_code, 1) << broken.out;
   EXPECT_NE(broken.out.find("record_changed"), std::string::npos) << broken.out;
   EXPECT_NE(broken.out.find("alerts/" + alert_key), std::string::npos) << broken.out;
+}
+
+TEST_F(Daemon, AlertsArePostedToTheWebhookSigned) {
+  alignwatch::testing::FakeWebhook receiver({200});
+  const fs::path secret = dir_ / "webhook.key";
+  std::ofstream(secret) << "a-webhook-secret-of-32-bytes....\n";
+  const fs::path config = dir_ / "alignwatch.yaml";
+  std::ofstream(config) << "alerts:\n  webhook:\n    url: " << receiver.url()
+                        << "\n    secret_file: " << secret.string() << "\n";
+  start(config.string());
+  drop("poisoned.jsonl", rows(kInsecureRow, 20));
+  ASSERT_TRUE(receiver.wait_for_requests(1)) << log();
+  const std::string request = receiver.requests()[0];
+  const std::string body = request.substr(request.find("\r\n\r\n") + 4);
+  EXPECT_NE(body.find("poisoning.undisclosed-insecure-code"), std::string::npos) << body;
+  EXPECT_NE(request.find("X-Alignwatch-Signature: " +
+                         alignwatch::daemon::webhook_signature("a-webhook-secret-of-32-bytes....", body)),
+            std::string::npos)
+      << request;
+  EXPECT_EQ(stop(), 0);
+}
+
+TEST_F(Daemon, AMissingWebhookSecretIsAStartupErrorNamingTheOption) {
+  const fs::path config = dir_ / "alignwatch.yaml";
+  std::ofstream(config) << "alerts:\n  webhook:\n    url: http://127.0.0.1:9/\n    secret_file: "
+                        << (dir_ / "missing.key").string() << "\n";
+  auto run = alignwatch::testing::run_command(std::string(ALIGNWATCHD) + " --validate-config --config " +
+                                              config.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.out.find("alerts.webhook.secret_file"), std::string::npos) << run.out;
 }
 
 TEST_F(Daemon, ASecondDaemonOnTheSameStateIsRefused) {
