@@ -382,15 +382,38 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
            {"payload", parse((*job)->payload_json)}};
   const std::string key = (*job)->artifact_sha256 + "/" + store::padded_decimal(job_id);
   auto report = opened->store->get(store::EvidenceKind::kReport, key);
-  cleanup_secondary(*opened);
   if (report && *report) {
     Json parsed = parse((*report)->value_json);
     out["verdict"] = parsed.value("verdict", "");
     out["metrics"] = parsed.value("metrics", Json::object());
     out["report_key"] = key;
     out["report_chain_link"] = link_json((*report)->link);
-    if (with_report && parsed.contains("report")) out["report"] = parsed["report"];
+    out["findings_key_prefix"] = parsed.value("records_key_prefix", "");
+    if (with_report && parsed.contains("report")) {
+      // The daemon stores the report's records apart (one finding record each): put them back.
+      Json report = parsed["report"];
+      const std::string prefix = parsed.value("records_key_prefix", "");
+      if (!prefix.empty() && report.contains("files") && report["files"].is_array() &&
+          !report["files"].empty()) {
+        Json records = Json::array();
+        std::string after;
+        while (true) {
+          auto page = opened->store->list(store::EvidenceKind::kFinding, prefix, after, 1000);
+          if (!page) {
+            cleanup_secondary(*opened);
+            print_error(page.error());
+            return kExitError;
+          }
+          for (const auto& record : page->records) records.push_back(parse(record.value_json));
+          if (page->next_after.empty()) break;
+          after = page->next_after;
+        }
+        report["files"][0]["records"] = std::move(records);
+      }
+      out["report"] = std::move(report);
+    }
   }
+  cleanup_secondary(*opened);
   std::printf("%s\n", dump(out).c_str());
   const std::string verdict = out.value("verdict", "");
   return verdict == "clean" ? kExitClean : verdict == "flagged" ? kExitFindings : kExitError;

@@ -133,7 +133,7 @@ ScanJobOutcome run_scan_job(const ScanEngine& engine, const StateLayout& layout,
   report::ReportMeta meta;
   meta.command_line = fmt::format("alignwatchd job {}", job.id);
   meta.start_time = std::chrono::system_clock::now();
-  const std::string file_report = report::render_json({file}, meta, report::JsonLayout::kCompact);
+  const std::string file_report = report::render_json({file}, meta, report::JsonLayout::kCompactWithoutRecords);
   Json header{{"job_id", job.id},
               {"artifact_sha256", job.artifact_sha256},
               {"kind", payload.kind},
@@ -141,8 +141,10 @@ ScanJobOutcome run_scan_job(const ScanEngine& engine, const StateLayout& layout,
               {"verdict", outcome.verdict},
               {"error", outcome.error},
               {"truncated", file.truncated},
+              {"records_key_prefix", report_key(job) + "/"},
               {"metrics", metrics_json(metrics)}};
-  // The header's fields, then the whole dataset report under "report", without re-parsing it.
+  // The header's fields, then the dataset report under "report", without re-parsing it. Its
+  // records are stored apart, one finding record each ("<report key>/<line>"), not twice.
   std::string report_text = dump(header);
   report_text.pop_back();  // '}'
   report_text += ",\"report\":";

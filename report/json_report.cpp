@@ -112,9 +112,11 @@ Json totals_json(const ReportSummary& summary) {
   return out;
 }
 
-Json file_json(const scan::FileReport& file) {
+Json file_json(const scan::FileReport& file, bool with_records) {
   Json records = Json::array();
-  for (const auto& record : file.records) records.push_back(record_json(record));
+  if (with_records) {
+    for (const auto& record : file.records) records.push_back(record_json(record));
+  }
   Json triggers = Json::array();
   for (const auto& trigger : file.trigger_candidates) triggers.push_back(trigger_json(trigger));
   Json dataset_findings = Json::array();
@@ -166,11 +168,12 @@ std::string render_record_json(const scan::RecordFindings& record) {
 
 std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta,
                         JsonLayout layout) {
-  const bool compact = layout == JsonLayout::kCompact;
+  const bool compact = layout != JsonLayout::kIndented;
+  const bool with_records = layout != JsonLayout::kCompactWithoutRecords;
   try {
     Json document = meta_json(meta);
     Json file_list = Json::array();
-    for (const auto& file : files) file_list.push_back(file_json(file));
+    for (const auto& file : files) file_list.push_back(file_json(file, with_records));
     document["files"] = std::move(file_list);
     document["summary"] = totals_json(summarize(files));
     return dump(document, compact);

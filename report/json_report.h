@@ -15,8 +15,9 @@ namespace alignwatch::report {
 // invalid UTF-8 in them becomes U+FFFD, and non-finite numbers become null. Never throws: should
 // the JSON library fail, the document holds no files and a top-level "error" saying why.
 // Thread-safe; reads `files` only.
-// kCompact: one line, no indentation (what the daemon stores: about half the bytes).
-enum class JsonLayout { kIndented, kCompact };
+// kCompact: one line, no indentation. kCompactWithoutRecords also leaves `records` empty (the
+// summary still counts them): the daemon stores each record apart and puts them back on reading.
+enum class JsonLayout { kIndented, kCompact, kCompactWithoutRecords };
 std::string render_json(const std::vector<scan::FileReport>& files, const ReportMeta& meta,
                         JsonLayout layout = JsonLayout::kIndented);
 

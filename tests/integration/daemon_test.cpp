@@ -253,6 +253,14 @@ TEST_F(Daemon, ADroppedDatasetIsScannedAndRaisesAnAlert) {
   EXPECT_EQ(scans[0]["verdict"], "flagged");
   EXPECT_FALSE(fs::exists(state_ / "inbox" / "datasets" / "poisoned.jsonl"));
   EXPECT_TRUE(fs::exists(state_ / "artifacts" / scans[0]["artifact_sha256"].get<std::string>()));
+  // The report comes back whole: its records are stored apart and put back on reading.
+  Json shown_scan = cli_json("scans show 1 --report");
+  ASSERT_TRUE(shown_scan.contains("report")) << shown_scan.dump();
+  const Json& file = shown_scan["report"]["files"][0];
+  EXPECT_EQ(file["records"].size(), 40u);
+  EXPECT_EQ(file["records"][0]["findings"][0]["cwe"], 89);
+  EXPECT_EQ(file["summary"]["records_with_undisclosed_insecure_code"], 40) << file["summary"].dump();
+  EXPECT_EQ(file["path"], "poisoned.jsonl");
 
   // The same alert is in the store, and open until acknowledged through the running daemon.
   Json open_alerts = cli_json("alerts list");
