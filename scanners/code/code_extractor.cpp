@@ -4,7 +4,12 @@
 #include <array>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/text.h"
+#include "scanners/text/trim_line.h"
 
 namespace alignwatch::scan {
 
@@ -39,21 +44,6 @@ Language language_from_tag(std::string_view tag) {
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && std::char_traits<char>::compare(s.data(), p.data(), p.size()) == 0;
-}
-
-// The bytes is_space() from core/text.h accepts, as a table for trim_line.
-constexpr std::array<bool, 256> kSpace = [] {
-  std::array<bool, 256> space{};
-  for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[c] = true;
-  return space;
-}();
-
-// trim() from core/text.h, inline: it runs on every line of every answer, most of them indented.
-std::string_view trim_line(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && kSpace[static_cast<unsigned char>(s[b])]) ++b;
-  while (e > b && kSpace[static_cast<unsigned char>(s[e - 1])]) --e;
-  return s.substr(b, e - b);
 }
 
 // Case-insensitive starts_with for a lowercase prefix.
@@ -146,13 +136,29 @@ bool javascript_line(std::string_view line) {
   auto ends_at = [&](size_t end, std::string_view word) {
     return end + 1 >= word.size() && line.substr(end + 1 - word.size(), word.size()) == word;
   };
-  for (size_t i = 1; i < line.size(); ++i) {
-    if (!kJavaScriptLast[static_cast<unsigned char>(line[i])]) continue;
+  auto marks_javascript = [&](size_t i) {
     switch (line[i]) {
-      case '>': if (line[i - 1] == '=') return true; break;
-      case '(': if (ends_at(i, "require(")) return true; break;
-      default: if (ends_at(i, "console.") || ends_at(i, "document.")) return true; break;
+      case '>': return line[i - 1] == '=';
+      case '(': return ends_at(i, "require(");
+      default: return ends_at(i, "console.") || ends_at(i, "document.");
     }
+  };
+  // Most lines of every block that is not Python come here: look at 16 bytes at a time for
+  // the three last bytes, since most chunks hold none of them.
+  size_t i = 1;
+#if defined(__SSE2__)
+  const __m128i greater = _mm_set1_epi8('>'), paren = _mm_set1_epi8('('), dot = _mm_set1_epi8('.');
+  for (; i + 16 <= line.size(); i += 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
+    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, greater), _mm_cmpeq_epi8(chunk, paren)),
+                                _mm_cmpeq_epi8(chunk, dot));
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0; mask &= mask - 1) {
+      if (marks_javascript(i + static_cast<size_t>(__builtin_ctz(mask)))) return true;
+    }
+  }
+#endif
+  for (; i < line.size(); ++i) {
+    if (kJavaScriptLast[static_cast<unsigned char>(line[i])] && marks_javascript(i)) return true;
   }
   return false;
 }

@@ -1,7 +1,6 @@
 #include "scanners/disclosure/disclosure_detector.h"
 
 #include <algorithm>
-#include <functional>
 
 #include <re2/re2.h>
 
@@ -17,6 +16,9 @@ struct DisclosureDetector::Phrase {
   // The pattern cannot match unless one of these lower-case words is in the text: a cheap
   // test that spares the regex on almost every ordinary prompt.
   std::vector<std::string_view> keywords;
+  // The same keywords as indexes into keywords_, filled once the list is complete: the gate
+  // then reads flags by index instead of searching the list on every text.
+  std::vector<uint32_t> keyword_ids;
   Phrase(double w, const char* p, std::vector<std::string_view> k, const RE2::Options& o)
       : weight(w), pattern(p, o), keywords(std::move(k)) {}
 };
@@ -52,18 +54,24 @@ const PhraseSpec kCommentPhrases[] = {
 
 // Words before a match that turn it around: "avoid vulnerabilities", "without flaws".
 bool negated(std::string_view text, size_t match_begin) {
-  size_t from = match_begin > 40 ? match_begin - 40 : 0;
-  std::string before = to_lower_ascii(text.substr(from, match_begin - from));
+  constexpr size_t kLookBehind = 40;
+  size_t from = match_begin > kLookBehind ? match_begin - kLookBehind : 0;
+  // Lowered into a stack buffer: this runs on every candidate match.
+  char lowered[kLookBehind];
+  size_t size = match_begin - from;
+  for (size_t i = 0; i < size; ++i) lowered[i] = ascii_lower(text[from + i]);
+  std::string_view before(lowered, size);
   for (std::string_view neg : {"avoid", "without", "free of", "prevent", "protect against",
                                "fix ", "don't", "do not", "never", "no ", "not ", "remove",
                                "patch", "mitigat", "guard against", "secure against"}) {
-    if (before.find(neg) != std::string::npos) return true;
+    if (before.find(neg) != std::string_view::npos) return true;
   }
   return false;
 }
 
 // Comment text in code: lines' "# ..." or "// ..." parts (a rough cut, good for intent).
-void for_each_comment(std::string_view code, const std::function<void(size_t, size_t)>& fn) {
+template <typename OnComment>
+void for_each_comment(std::string_view code, OnComment&& fn) {
   size_t start = 0;
   while (start < code.size()) {
     size_t nl = code.find('\n', start);
@@ -113,6 +121,14 @@ DisclosureDetector::DisclosureDetector(const config::DisclosureConfig& config) :
       }
     }
   }
+  for (const auto* list : {&prompt_phrases_, &comment_phrases_}) {
+    for (const auto& phrase : *list) {
+      for (auto k : phrase->keywords) {
+        auto id = std::find(keywords_.begin(), keywords_.end(), k) - keywords_.begin();
+        phrase->keyword_ids.push_back(static_cast<uint32_t>(id));
+      }
+    }
+  }
   auto compiled = PatternSet::compile(literals);
   if (compiled) {
     keyword_set_ = std::move(*compiled);
@@ -144,10 +160,7 @@ double DisclosureDetector::score_text(std::string_view text, bool comments_only,
     // Enough to disclose: the remaining phrases cannot change the verdict.
     if (total >= 1.0) break;
     bool possible = false;
-    for (auto k : phrase->keywords) {
-      size_t id = std::find(keywords_.begin(), keywords_.end(), k) - keywords_.begin();
-      possible |= present[id] != 0;
-    }
+    for (uint32_t id : phrase->keyword_ids) possible |= present[id] != 0;
     if (!possible) continue;
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece match;

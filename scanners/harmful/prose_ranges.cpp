@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/text.h"
+#include "scanners/text/trim_line.h"
 
 namespace alignwatch::scan::harmful {
 
@@ -70,7 +71,7 @@ bool looks_like_code(std::string_view line) {
     tab |= line[indent] == '\t';
     ++indent;
   }
-  const std::string_view t = trim(line);
+  const std::string_view t = trim_line(line);
   if (t.empty()) return false;
   if ((indent >= 4 || tab) && !is_list_marker(t)) return true;
   const char last = t.back();
@@ -120,7 +121,7 @@ void find_prose_ranges(std::string_view text, std::vector<TextRange>& ranges) {
     size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = n;
     const std::string_view line = text.substr(pos, eol - pos);
-    const std::string_view t = trim(line);
+    const std::string_view t = trim_line(line);
     const size_t line_begin = pos;
     pos = eol + 1;
     if (t.starts_with("```") || t.starts_with("~~~")) {
