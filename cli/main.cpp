@@ -5,6 +5,7 @@
 //   verify                   walk the evidence store's audit chain (0 intact, 1 broken, 2 error)
 //   alerts list|show|ack     the daemon's alerts
 //   scans list|show          the daemon's scan jobs and reports
+//   token create|list|revoke API bearer tokens (create prints the token once)
 //   version
 
 #include <cstdio>
@@ -116,6 +117,24 @@ int main(int argc, char** argv) {
   scans_show->add_option("id", scan_id)->required();
   scans_show->add_flag("--report", with_report, "include the whole dataset report");
 
+  auto* token = app.add_subcommand("token", "API bearer tokens");
+  token->require_subcommand(1);
+  std::string token_name, token_role;
+  uint64_t token_timeout_ms = 10000;
+  auto* token_create = token->add_subcommand("create", "create a token and print it once");
+  add_store_options(token_create);
+  token_create->add_option("--name", token_name, "a unique name")->required();
+  token_create->add_option("--role", token_role, "pipeline, reviewer or admin")
+      ->required()
+      ->check(CLI::IsMember({"pipeline", "reviewer", "admin"}));
+  token_create->add_option("--timeout-ms", token_timeout_ms, "wait for a running daemon this long");
+  auto* token_list = token->add_subcommand("list", "list tokens (names, roles, ids; never the tokens)");
+  add_store_options(token_list);
+  auto* token_revoke = token->add_subcommand("revoke", "revoke a token by name");
+  add_store_options(token_revoke);
+  token_revoke->add_option("name", token_name)->required();
+  token_revoke->add_option("--timeout-ms", token_timeout_ms, "wait for a running daemon this long");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -153,6 +172,9 @@ int main(int argc, char** argv) {
   if (*alerts_ack) return cli::run_alerts_ack(store_options, alert_id, ack_by, ack_reason, ack_timeout_ms);
   if (*scans_list) return cli::run_scans_list(store_options, scan_list);
   if (*scans_show) return cli::run_scans_show(store_options, scan_id, with_report);
+  if (*token_create) return cli::run_token_create(store_options, token_name, token_role, token_timeout_ms);
+  if (*token_list) return cli::run_token_list(store_options);
+  if (*token_revoke) return cli::run_token_revoke(store_options, token_name, token_timeout_ms);
   if (*version) {
     std::printf("alignwatch %s\n", std::string(report::alignwatch_version()).c_str());
     return 0;

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "config/alert_metrics.h"
 #include "core/secret_file.h"
 #include "core/text.h"
+#include "daemon/api_token.h"
 #include "daemon/daemon.h"
 #include "daemon/state_layout.h"
 #include "store/evidence_store.h"
@@ -32,10 +34,25 @@ void print_error(const Status& status) {
   std::fprintf(stderr, "alignwatch: %s\n", status.to_string().c_str());
 }
 
+// An open store; a secondary instance's own files are removed when it closes.
 struct OpenedStore {
   config::Config config;
   daemon::StateLayout layout;
   std::unique_ptr<store::EvidenceStore> store;
+  fs::path secondary_dir;  // empty unless opened as a secondary
+
+  OpenedStore() = default;
+  OpenedStore(OpenedStore&& other) noexcept
+      : config(std::move(other.config)),
+        layout(std::move(other.layout)),
+        store(std::move(other.store)),
+        secondary_dir(std::exchange(other.secondary_dir, {})) {}
+  OpenedStore& operator=(OpenedStore&&) = delete;
+  ~OpenedStore() {
+    store.reset();
+    std::error_code ignored;
+    if (!secondary_dir.empty()) fs::remove_all(secondary_dir, ignored);
+  }
 };
 
 Result<std::string> chain_secret(const config::Config& config) {
@@ -61,6 +78,7 @@ Result<OpenedStore> open_store(const StoreCommandOptions& options, store::StoreA
   AW_ASSIGN_OR_RETURN(store_options.chain_secret, chain_secret(opened.config));
   if (access == store::StoreAccess::kSecondary) {
     store_options.secondary_path = opened.layout.secondary / fmt::format("cli-{}", ::getpid());
+    opened.secondary_dir = store_options.secondary_path;  // removed at close, whatever happens
     auto secondary = store::EvidenceStore::open(opened.layout.store, access, store_options);
     if (secondary) {
       opened.store = std::move(*secondary);
@@ -73,10 +91,6 @@ Result<OpenedStore> open_store(const StoreCommandOptions& options, store::StoreA
   return opened;
 }
 
-void cleanup_secondary(const OpenedStore& opened) {
-  std::error_code ignored;
-  fs::remove_all(opened.layout.secondary / fmt::format("cli-{}", ::getpid()), ignored);
-}
 
 Json parse(const std::string& text) {
   Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -107,6 +121,53 @@ Result<std::vector<Json>> acks_of(const store::EvidenceStore& store, const std::
 
 std::string dump(const Json& json) { return json.dump(2, ' ', false, Json::error_handler_t::replace); }
 
+// Sends `request` (with its request_id) to the running daemon through <state>/inbox/control/
+// and waits for its answer. An answer with ok=false becomes kInvalidArgument with its message.
+Result<Json> send_control_request(const StoreCommandOptions& options, Json request,
+                                  uint64_t timeout_ms) {
+  daemon::DaemonOptions daemon_options{options.config_path, options.state_dir};
+  AW_ASSIGN_OR_RETURN(config::Config config, daemon::load_daemon_config(daemon_options));
+  const daemon::StateLayout layout = daemon::StateLayout::from_config(config);
+  const std::string request_id = request.value("request_id", "");
+  const std::string action = request.value("action", "");
+  const fs::path temp = layout.inbox_control / ("." + request_id + ".tmp");
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << request.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (!out.flush()) {
+      return make_error(StatusCode::kUnavailable, "cannot write to " + layout.inbox_control.string());
+    }
+  }
+  std::error_code error;
+  // Renamed into place, so the daemon only ever sees the whole request.
+  fs::rename(temp, layout.inbox_control / (request_id + ".json"), error);
+  const fs::path result_path = layout.inbox_control / (request_id + ".result.json");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(result_path, error)) {
+      std::ifstream in(result_path, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      in.close();
+      fs::remove(result_path, error);
+      Json result = parse(text.str());
+      if (!result.value("ok", false)) {
+        return make_error(StatusCode::kInvalidArgument,
+                          action + ": " + result.value("message", std::string("refused")));
+      }
+      return result;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  fs::remove(layout.inbox_control / (request_id + ".json"), error);
+  return make_error(StatusCode::kDeadlineExceeded, action + ": the daemon did not answer in time");
+}
+
+std::string new_request_id(std::string_view action) {
+  std::random_device random;
+  return fmt::format("{}-{}-{:08x}", action, ::getpid(), random());
+}
+
 }  // namespace
 
 int run_verify(const StoreCommandOptions& options) {
@@ -116,7 +177,6 @@ int run_verify(const StoreCommandOptions& options) {
     return kExitError;
   }
   auto report = opened->store->verify();
-  cleanup_secondary(*opened);
   if (!report) {
     print_error(report.error());
     return kExitError;
@@ -181,7 +241,6 @@ int run_alerts_list(const StoreCommandOptions& options, const AlertListOptions& 
     if (page->next_after.empty()) break;
     after = page->next_after;
   }
-  cleanup_secondary(*opened);
   if (options.format == OutputFormat::kJson) {
     std::printf("%s\n", dump(out).c_str());
   } else {
@@ -204,7 +263,6 @@ int run_alerts_show(const StoreCommandOptions& options, const std::string& alert
   }
   auto record = opened->store->get(store::EvidenceKind::kAlert, alert_id);
   auto acks = acks_of(*opened->store, alert_id);
-  cleanup_secondary(*opened);
   if (!record || !acks) {
     print_error(!record ? record.error() : acks.error());
     return kExitError;
@@ -228,8 +286,7 @@ int run_alerts_ack(const StoreCommandOptions& options, const std::string& alert_
     print_error(Status(StatusCode::kInvalidArgument, "alerts ack: expected --by and --reason"));
     return kExitError;
   }
-  std::random_device random;
-  const std::string request_id = fmt::format("ack-{}-{:08x}", ::getpid(), random());
+  const std::string request_id = new_request_id("ack");
   // With no daemon running, write directly.
   {
     auto primary = open_store(options, store::StoreAccess::kPrimary);
@@ -264,49 +321,16 @@ int run_alerts_ack(const StoreCommandOptions& options, const std::string& alert_
       return kExitError;
     }
   }
-  // The daemon holds the store: ask it through its control inbox and wait for the answer.
-  daemon::DaemonOptions daemon_options{options.config_path, options.state_dir};
-  auto config = daemon::load_daemon_config(daemon_options);
-  if (!config) {
-    print_error(config.error());
+  // The daemon holds the store: ask it through its control inbox.
+  Json request{{"request_id", request_id}, {"action", "ack"}, {"alert_id", alert_id}, {"by", by}, {"reason", reason}};
+  auto result = send_control_request(options, std::move(request), timeout_ms);
+  if (!result) {
+    print_error(result.error());
     return kExitError;
   }
-  const daemon::StateLayout layout = daemon::StateLayout::from_config(*config);
-  Json request{{"request_id", request_id}, {"action", "ack"}, {"alert_id", alert_id}, {"by", by}, {"reason", reason}};
-  const fs::path temp = layout.inbox_control / ("." + request_id + ".tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << request.dump(-1, ' ', false, Json::error_handler_t::replace);
-    if (!out.flush()) {
-      print_error(Status(StatusCode::kUnavailable, "cannot write to " + layout.inbox_control.string()));
-      return kExitError;
-    }
-  }
-  std::error_code error;
-  fs::rename(temp, layout.inbox_control / (request_id + ".json"), error);
-  const fs::path result_path = layout.inbox_control / (request_id + ".result.json");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(result_path, error)) {
-      std::ifstream in(result_path, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      in.close();
-      fs::remove(result_path, error);
-      Json result = parse(text.str());
-      if (result.value("ok", false)) {
-        std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
-                    static_cast<unsigned long long>(result.value("seq", uint64_t{0})));
-        return kExitClean;
-      }
-      print_error(Status(StatusCode::kInvalidArgument, "alerts ack: " + result.value("message", std::string("refused"))));
-      return kExitError;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  fs::remove(layout.inbox_control / (request_id + ".json"), error);
-  print_error(Status(StatusCode::kDeadlineExceeded, "alerts ack: the daemon did not answer in time"));
-  return kExitError;
+  std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
+              static_cast<unsigned long long>(result->value("seq", uint64_t{0})));
+  return kExitClean;
 }
 
 int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& list) {
@@ -345,7 +369,6 @@ int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& li
     }
     out.push_back(std::move(item));
   }
-  cleanup_secondary(*opened);
   if (options.format == OutputFormat::kJson) {
     std::printf("%s\n", dump(out).c_str());
   } else {
@@ -370,7 +393,6 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
   }
   auto job = opened->store->job(job_id);
   if (!job || !*job) {
-    cleanup_secondary(*opened);
     print_error(!job ? job.error() : Status(StatusCode::kNotFound, fmt::format("no scan job {}", job_id)));
     return kExitError;
   }
@@ -400,7 +422,6 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
         while (true) {
           auto page = opened->store->list(store::EvidenceKind::kFinding, prefix, after, 1000);
           if (!page) {
-            cleanup_secondary(*opened);
             print_error(page.error());
             return kExitError;
           }
@@ -413,10 +434,114 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
       out["report"] = std::move(report);
     }
   }
-  cleanup_secondary(*opened);
   std::printf("%s\n", dump(out).c_str());
   const std::string verdict = out.value("verdict", "");
   return verdict == "clean" ? kExitClean : verdict == "flagged" ? kExitFindings : kExitError;
+}
+
+int run_token_create(const StoreCommandOptions& options, const std::string& name,
+                     const std::string& role, uint64_t timeout_ms) {
+  if (!daemon::is_api_token_name(name) || !daemon::is_api_role(role)) {
+    print_error(Status(StatusCode::kInvalidArgument,
+                       "token create: expected --name of letters, digits, '-', '_', '.' (1-64) and "
+                       "--role pipeline, reviewer or admin"));
+    return kExitError;
+  }
+  auto token = daemon::generate_api_token();
+  auto hash = token ? daemon::api_token_sha256(*token) : Result<std::string>(std::unexpected(token.error()));
+  if (!hash) {
+    print_error(hash.error());
+    return kExitError;
+  }
+  auto primary = open_store(options, store::StoreAccess::kPrimary);
+  if (primary) {
+    auto added = primary->store->add_api_token(store::ApiToken{
+        *hash, name, role,
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count(),
+        0});
+    if (!added) {
+      print_error(added.error());
+      return kExitError;
+    }
+  } else if (primary.error().code() == StatusCode::kUnavailable) {
+    Json request{{"request_id", new_request_id("token")},
+                 {"action", "token_create"},
+                 {"name", name},
+                 {"role", role},
+                 {"token_sha256", *hash}};
+    auto result = send_control_request(options, std::move(request), timeout_ms);
+    if (!result) {
+      print_error(result.error());
+      return kExitError;
+    }
+  } else {
+    print_error(primary.error());
+    return kExitError;
+  }
+  // Shown once: the store keeps only its hash.
+  std::printf("%s\n", token->c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr, "token '%s' (%s) created; it is shown only now\n", name.c_str(), role.c_str());
+  return kExitClean;
+}
+
+int run_token_list(const StoreCommandOptions& options) {
+  auto opened = open_store(options, store::StoreAccess::kSecondary);
+  if (!opened) {
+    print_error(opened.error());
+    return kExitError;
+  }
+  auto tokens = opened->store->list_api_tokens();
+  if (!tokens) {
+    print_error(tokens.error());
+    return kExitError;
+  }
+  Json out = Json::array();
+  for (const auto& token : *tokens) {
+    out.push_back(Json{{"name", token.name},
+                       {"role", token.role},
+                       {"token_id", token.token_sha256.substr(0, 16)},
+                       {"created_unix_ms", token.created_unix_ms},
+                       {"revoked", token.revoked()}});
+  }
+  if (options.format == OutputFormat::kJson) {
+    std::printf("%s\n", dump(out).c_str());
+  } else {
+    if (out.empty()) std::printf("no tokens\n");
+    for (const Json& token : out) {
+      std::printf("%-24s %-9s %s%s\n", token.value("name", "").c_str(), token.value("role", "").c_str(),
+                  token.value("token_id", "").c_str(), token.value("revoked", false) ? "  revoked" : "");
+    }
+  }
+  return kExitClean;
+}
+
+int run_token_revoke(const StoreCommandOptions& options, const std::string& name, uint64_t timeout_ms) {
+  auto primary = open_store(options, store::StoreAccess::kPrimary);
+  if (primary) {
+    auto revoked = primary->store->revoke_api_token(
+        name, std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count());
+    if (!revoked) {
+      print_error(revoked.error());
+      return kExitError;
+    }
+  } else if (primary.error().code() == StatusCode::kUnavailable) {
+    Json request{{"request_id", new_request_id("token")}, {"action", "token_revoke"}, {"name", name}};
+    auto result = send_control_request(options, std::move(request), timeout_ms);
+    if (!result) {
+      print_error(result.error());
+      return kExitError;
+    }
+  } else {
+    print_error(primary.error());
+    return kExitError;
+  }
+  std::printf("revoked token '%s'\n", name.c_str());
+  return kExitClean;
 }
 
 }  // namespace alignwatch::cli

@@ -5,6 +5,7 @@
 //   alignwatch verify                      walk the audit chain (0 intact, 1 broken, 2 error)
 //   alignwatch alerts list|show|ack        read alerts; acknowledge one (who and why)
 //   alignwatch scans list|show             read scan jobs and their reports
+//   alignwatch token create|list|revoke    API bearer tokens with roles
 
 #include <cstdint>
 #include <string>
@@ -38,5 +39,12 @@ struct ScanListOptions {
 };
 int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& list);
 int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool with_report);
+
+// API tokens (the HTTPS API authenticates with them). create prints the new token once on
+// stdout; the store keeps only its SHA-256. Through the running daemon when it holds the store.
+int run_token_create(const StoreCommandOptions& options, const std::string& name,
+                     const std::string& role, uint64_t timeout_ms);
+int run_token_list(const StoreCommandOptions& options);
+int run_token_revoke(const StoreCommandOptions& options, const std::string& name, uint64_t timeout_ms);
 
 }  // namespace alignwatch::cli

@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "daemon/alert_dispatcher.h"
 #include "daemon/alert_rules.h"
+#include "daemon/api_token.h"
 #include "daemon/inbox_watcher.h"
 #include "daemon/intake.h"
 #include "daemon/scan_job.h"
@@ -415,8 +416,34 @@ void Daemon::handle_control(const std::string& name) {
               safe_excerpt(name, 80));
     return;
   }
-  if (request.value("action", "") != "ack") {
-    finish("unknown action: expected \"ack\"");
+  const std::string action = request.value("action", "");
+  if (action == "token_create" || action == "token_revoke") {
+    // Only the token's hash travels through the inbox: the CLI made the token and shows it.
+    const std::string token_name = request.value("name", "");
+    Result<store::AppendedRecord> changed = make_error(StatusCode::kInvalidArgument, "");
+    if (action == "token_create") {
+      store::ApiToken token{request.value("token_sha256", ""), token_name, request.value("role", ""),
+                            now_unix_ms(), 0};
+      if (!is_api_token_name(token.name) || !is_api_role(token.role)) {
+        finish("a token needs a name (letters, digits, -_.) and a role: pipeline, reviewer or admin");
+        return;
+      }
+      changed = store_->add_api_token(token);
+    } else {
+      changed = store_->revoke_api_token(token_name, now_unix_ms());
+    }
+    if (!changed) {
+      finish(changed.error().message());
+      return;
+    }
+    response["ok"] = true;
+    response["seq"] = changed->seq;
+    log->info("{} name=\"{}\" seq={}", action, safe_excerpt(token_name, 64), changed->seq);
+    finish(action == "token_create" ? "created" : "revoked");
+    return;
+  }
+  if (action != "ack") {
+    finish("unknown action: expected \"ack\", \"token_create\" or \"token_revoke\"");
     return;
   }
   const std::string alert_id = request.value("alert_id", "");

@@ -268,6 +268,114 @@ Result<ChainHead> EvidenceStore::chain_head() const {
 
 Result<VerifyReport> EvidenceStore::verify() const { return verify_chain(*db_, *hasher_); }
 
+// --- API tokens ---
+
+namespace {
+
+std::string encode_api_token(const ApiToken& token) {
+  nlohmann::ordered_json json{{"token_sha256", token.token_sha256},
+                              {"name", token.name},
+                              {"role", token.role},
+                              {"created_unix_ms", token.created_unix_ms},
+                              {"revoked_unix_ms", token.revoked_unix_ms}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Result<ApiToken> decode_api_token(std::string_view text, std::string_view key) {
+  // nlohmann::json adapter boundary: parse without exceptions, read fields with checks only.
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ApiToken token;
+  if (json.is_object() && json.value("token_sha256", "") == key) {
+    token.token_sha256 = std::string(key);
+    token.name = json.value("name", "");
+    token.role = json.value("role", "");
+    token.created_unix_ms = json.value("created_unix_ms", int64_t{0});
+    token.revoked_unix_ms = json.value("revoked_unix_ms", int64_t{0});
+    if (!token.name.empty() && !token.role.empty()) return token;
+  }
+  return make_error(StatusCode::kCorruption,
+                    "api_tokens " + safe_excerpt(key, 64) + ": expected a token record");
+}
+
+std::string token_change(std::string_view event, const ApiToken& token, int64_t unix_ms) {
+  nlohmann::ordered_json json{{"event", event},
+                              {"token_name", token.name},
+                              {"role", token.role},
+                              {"token_id", token.token_sha256.substr(0, 16)},
+                              {"unix_ms", unix_ms}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Result<std::vector<ApiToken>> EvidenceStore::list_api_tokens() const {
+  std::vector<ApiToken> tokens;
+  auto it = db_->iterate(cf::kApiTokens);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    AW_ASSIGN_OR_RETURN(ApiToken token,
+                        decode_api_token(std::string_view(it->value().data(), it->value().size()),
+                                         std::string_view(it->key().data(), it->key().size())));
+    tokens.push_back(std::move(token));
+  }
+  AW_RETURN_IF_ERROR(db_->status(it->status(), "list tokens", cf::kApiTokens));
+  return tokens;
+}
+
+Result<std::optional<ApiToken>> EvidenceStore::find_api_token(std::string_view token_sha256) const {
+  AW_ASSIGN_OR_RETURN(auto text, db_->get(cf::kApiTokens, token_sha256));
+  if (!text) return std::optional<ApiToken>();
+  AW_ASSIGN_OR_RETURN(ApiToken token, decode_api_token(*text, token_sha256));
+  return std::optional<ApiToken>(std::move(token));
+}
+
+Result<AppendedRecord> EvidenceStore::add_api_token(const ApiToken& token) {
+  AW_RETURN_IF_ERROR(check_writable());
+  if (!is_sha256_hex(token.token_sha256) || token.name.empty() || token.name.size() > 128 ||
+      token.role.empty() || token.revoked()) {
+    return make_error(StatusCode::kInvalidArgument,
+                      "add token: expected a SHA-256 hash, a name of 1-128 bytes and a role");
+  }
+  std::lock_guard lock(write_mutex_);
+  AW_ASSIGN_OR_RETURN(auto existing, list_api_tokens());
+  for (const ApiToken& other : existing) {
+    if (other.token_sha256 == token.token_sha256 || (other.name == token.name && !other.revoked())) {
+      return make_error(StatusCode::kInvalidArgument,
+                        "add token: a token named '" + safe_excerpt(other.name, 64) +
+                            "' (or with this hash) exists [hint: revoke it first]");
+    }
+  }
+  Batch batch;
+  batch.head = head_;
+  std::vector<AppendedRecord> appended;
+  const EvidenceRecord change{EvidenceKind::kConfigChange, "",
+                              token_change("token_created", token, token.created_unix_ms)};
+  AW_RETURN_IF_ERROR(add_evidence(batch, std::span(&change, 1), appended));
+  batch.batch.Put(db_->cf(cf::kApiTokens), slice(token.token_sha256), slice(encode_api_token(token)));
+  AW_RETURN_IF_ERROR(commit(batch, "add token"));
+  return appended.front();
+}
+
+Result<AppendedRecord> EvidenceStore::revoke_api_token(std::string_view name, int64_t now_unix_ms) {
+  AW_RETURN_IF_ERROR(check_writable());
+  std::lock_guard lock(write_mutex_);
+  AW_ASSIGN_OR_RETURN(auto tokens, list_api_tokens());
+  for (ApiToken& token : tokens) {
+    if (token.name != name || token.revoked()) continue;
+    token.revoked_unix_ms = now_unix_ms;
+    Batch batch;
+    batch.head = head_;
+    std::vector<AppendedRecord> appended;
+    const EvidenceRecord change{EvidenceKind::kConfigChange, "",
+                                token_change("token_revoked", token, now_unix_ms)};
+    AW_RETURN_IF_ERROR(add_evidence(batch, std::span(&change, 1), appended));
+    batch.batch.Put(db_->cf(cf::kApiTokens), slice(token.token_sha256), slice(encode_api_token(token)));
+    AW_RETURN_IF_ERROR(commit(batch, "revoke token"));
+    return appended.front();
+  }
+  return make_error(StatusCode::kNotFound,
+                    "revoke token: no valid token named '" + safe_excerpt(name, 64) + "'");
+}
+
 // --- jobs ---
 
 Result<std::optional<JobRecord>> EvidenceStore::read_job(uint64_t job_id) const {

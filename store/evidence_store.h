@@ -70,6 +70,16 @@ struct RecordPage {
   std::string next_after;  // pass as `after` for the next page; empty when this was the last
 };
 
+// An API bearer token as the store keeps it: only its SHA-256, never the token.
+struct ApiToken {
+  std::string token_sha256;  // 64 lowercase hex digits
+  std::string name;          // unique among tokens
+  std::string role;          // "pipeline", "reviewer", "admin" (checked by the API layer)
+  int64_t created_unix_ms = 0;
+  int64_t revoked_unix_ms = 0;  // 0 while valid
+  bool revoked() const { return revoked_unix_ms != 0; }
+};
+
 class EvidenceStore {
  public:
   // Opens (kPrimary: creates) the store at `path`. Fails with kInvalidArgument when the chain
@@ -106,6 +116,20 @@ class EvidenceStore {
 
   // Walks the whole chain (chain_verifier.h). Tampering is in the report, not an error.
   Result<VerifyReport> verify() const;
+
+  // --- API tokens ---
+
+  // Adds a token, with a config_changes record ("token_created": name, role, the first 16 hex
+  // digits of the hash) in the same synced batch. kInvalidArgument, writing nothing, when the
+  // hash is malformed or the name or hash is taken.
+  Result<AppendedRecord> add_api_token(const ApiToken& token);
+  // The token whose SHA-256 is `token_sha256`, revoked or not; nothing when unknown.
+  Result<std::optional<ApiToken>> find_api_token(std::string_view token_sha256) const;
+  // Every token, in hash order.
+  Result<std::vector<ApiToken>> list_api_tokens() const;
+  // Marks the token named `name` revoked, with a "token_revoked" config_changes record.
+  // kNotFound when there is no valid token of that name.
+  Result<AppendedRecord> revoke_api_token(std::string_view name, int64_t now_unix_ms);
 
   // --- jobs ---
 

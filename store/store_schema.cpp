@@ -10,7 +10,7 @@ namespace cf {
 namespace {
 constexpr std::array kAll = {
     kDefault, kArtifacts, kSubmissions, kReports,     kFindings,    kAlerts,      kAlertAcks,
-    kConfigChanges, kRejections, kJobs, kArtifactJobs, kJobsByState, kAuditChain, kChainIndex, kMeta,
+    kConfigChanges, kRejections, kJobs, kArtifactJobs, kJobsByState, kAuditChain, kChainIndex, kMeta, kApiTokens,
 };
 }  // namespace
 

@@ -18,10 +18,14 @@
 // artifact_jobs   SHA-256 of the artifact                   job id, 8 bytes big-endian
 // jobs_by_state   "<state>/<job id>", and for queued jobs   empty
 //                 "queued/<not-before ms>/<job id>"
+// api_tokens      SHA-256 of the token, 64 lowercase hex    JSON ApiToken (evidence_store.h); the
+//                                                           token itself is never stored
 // audit_chain     seq, 8 bytes big-endian                   JSON ChainLink (chain_link.h)
 // chain_index     "<column family>/<key>"                   seq, 8 bytes big-endian
 // meta            see meta:: below
 //
+// Jobs and API tokens are mutable state; creating or revoking a token also appends a
+// config_changes record.
 // [E] evidence: written once, only through EvidenceStore's append path, each with a chain link
 // that hashes its exact value bytes. Jobs are mutable state and are not chained; a job's report
 // is. Job ids, seqs inside text keys and not-before times are 20 zero-padded decimal digits, so
@@ -52,6 +56,7 @@ inline constexpr std::string_view kJobsByState = "jobs_by_state";
 inline constexpr std::string_view kAuditChain = "audit_chain";
 inline constexpr std::string_view kChainIndex = "chain_index";
 inline constexpr std::string_view kMeta = "meta";
+inline constexpr std::string_view kApiTokens = "api_tokens";
 
 // Every column family the store creates, "default" first.
 std::span<const std::string_view> all();

@@ -453,6 +453,31 @@ TEST_F(Daemon, AMissingWebhookSecretIsAStartupErrorNamingTheOption) {
   EXPECT_NE(run.out.find("alerts.webhook.secret_file"), std::string::npos) << run.out;
 }
 
+TEST_F(Daemon, TokensAreCreatedThroughTheRunningDaemonAndOnlyTheirHashIsStored) {
+  start();
+  CliRun created = run_cli("token create --name ci-bot --role pipeline --state-dir " + state_.string());
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const std::string token = created.out.substr(0, created.out.find('\n'));
+  ASSERT_EQ(token.rfind("aw_", 0), 0u) << created.out;
+  EXPECT_EQ(token.size(), 3u + 43u);
+  CliRun duplicate = run_cli("token create --name ci-bot --role admin --state-dir " + state_.string());
+  EXPECT_EQ(duplicate.exit_code, 2);
+  EXPECT_NE(duplicate.out.find("exists"), std::string::npos) << duplicate.out;
+  Json tokens = cli_json("token list");
+  ASSERT_EQ(tokens.size(), 1u) << tokens.dump();
+  EXPECT_EQ(tokens[0]["role"], "pipeline");
+  EXPECT_EQ(stop(), 0);
+  // The token itself is nowhere in the state directory.
+  for (const auto& entry : fs::recursive_directory_iterator(state_)) {
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(read_file(entry.path()).find(token), std::string::npos) << entry.path();
+    }
+  }
+  CliRun revoked = run_cli("token revoke ci-bot --state-dir " + state_.string());
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.out;
+  EXPECT_EQ(cli_json("token list")[0]["revoked"], true);
+}
+
 TEST_F(Daemon, ASecondDaemonOnTheSameStateIsRefused) {
   start();
   auto second = alignwatch::testing::run_command(std::string(ALIGNWATCHD) + " --state-dir " + state_.string());
