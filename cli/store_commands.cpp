@@ -14,14 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/scan_dataset_command.h"
-#include "config/alert_metrics.h"
 #include "core/secret_file.h"
 #include "core/text.h"
 #include "daemon/api_token.h"
 #include "daemon/daemon.h"
+#include "daemon/evidence_queries.h"
 #include "daemon/state_layout.h"
 #include "store/evidence_store.h"
-#include "store/store_schema.h"
 
 namespace alignwatch::cli {
 
@@ -97,27 +96,7 @@ Json parse(const std::string& text) {
   return json.is_discarded() ? Json::object() : json;
 }
 
-Json link_json(const std::optional<store::ChainLink>& link) {
-  if (!link) return nullptr;
-  return Json{{"seq", link->seq},
-              {"kind", link->kind},
-              {"body_sha256", store::to_hex(link->body_sha256)},
-              {"prev_link_hash", store::to_hex(link->prev_link_hash)},
-              {"link_hash", store::to_hex(link->link_hash)}};
-}
 
-// The acknowledgements of an alert, oldest first.
-Result<std::vector<Json>> acks_of(const store::EvidenceStore& store, const std::string& alert_id) {
-  std::vector<Json> acks;
-  std::string after;
-  while (true) {
-    AW_ASSIGN_OR_RETURN(auto page, store.list(store::EvidenceKind::kAcknowledgement, alert_id + "/", after, 100));
-    for (auto& record : page.records) acks.push_back(parse(record.value_json));
-    if (page.next_after.empty()) break;
-    after = page.next_after;
-  }
-  return acks;
-}
 
 std::string dump(const Json& json) { return json.dump(2, ' ', false, Json::error_handler_t::replace); }
 
@@ -209,43 +188,20 @@ int run_alerts_list(const StoreCommandOptions& options, const AlertListOptions& 
     print_error(opened.error());
     return kExitError;
   }
-  const int floor = config::alert_priority_rank(list.min_priority);
-  if (floor < 0 || (list.status != "open" && list.status != "acked" && list.status != "all")) {
-    print_error(Status(StatusCode::kInvalidArgument,
-                       "alerts list: expected --status open|acked|all and a known --priority"));
+  daemon::AlertQuery query;
+  query.status = list.status;
+  query.min_priority = list.min_priority;
+  query.limit = list.limit;
+  auto page = daemon::query_alerts(*opened->store, query);
+  if (!page) {
+    print_error(page.error());
     return kExitError;
   }
-  Json out = Json::array();
-  std::string after;
-  while (out.size() < list.limit) {
-    auto page = opened->store->list(store::EvidenceKind::kAlert, "", after, 200);
-    if (!page) {
-      print_error(page.error());
-      return kExitError;
-    }
-    for (auto& record : page->records) {
-      Json alert = parse(record.value_json);
-      if (config::alert_priority_rank(alert.value("priority", "debug")) > floor) continue;
-      auto acks = acks_of(*opened->store, record.key);
-      if (!acks) {
-        print_error(acks.error());
-        return kExitError;
-      }
-      const bool acked = !acks->empty();
-      if ((list.status == "open" && acked) || (list.status == "acked" && !acked)) continue;
-      alert["id"] = record.key;
-      alert["status"] = acked ? "acked" : "open";
-      out.push_back(std::move(alert));
-      if (out.size() >= list.limit) break;
-    }
-    if (page->next_after.empty()) break;
-    after = page->next_after;
-  }
   if (options.format == OutputFormat::kJson) {
-    std::printf("%s\n", dump(out).c_str());
+    std::printf("%s\n", dump(page->items).c_str());
   } else {
-    if (out.empty()) std::printf("no alerts\n");
-    for (const Json& alert : out) {
+    if (page->items.empty()) std::printf("no alerts\n");
+    for (const Json& alert : page->items) {
       std::printf("%s  %-9s %-6s %-36s %s\n", alert.value("id", "").c_str(),
                   alert.value("priority", "").c_str(), alert.value("status", "").c_str(),
                   alert.value("rule", "").c_str(),
@@ -261,22 +217,13 @@ int run_alerts_show(const StoreCommandOptions& options, const std::string& alert
     print_error(opened.error());
     return kExitError;
   }
-  auto record = opened->store->get(store::EvidenceKind::kAlert, alert_id);
-  auto acks = acks_of(*opened->store, alert_id);
-  if (!record || !acks) {
-    print_error(!record ? record.error() : acks.error());
+  auto alert = daemon::alert_detail(*opened->store, alert_id);
+  if (!alert || !*alert) {
+    print_error(!alert ? alert.error()
+                       : Status(StatusCode::kNotFound, "no alert with id '" + safe_excerpt(alert_id, 40) + "'"));
     return kExitError;
   }
-  if (!*record) {
-    print_error(Status(StatusCode::kNotFound, "no alert with id '" + safe_excerpt(alert_id, 40) + "'"));
-    return kExitError;
-  }
-  Json alert = parse((*record)->value_json);
-  alert["id"] = alert_id;
-  alert["status"] = acks->empty() ? "open" : "acked";
-  alert["acknowledgements"] = *acks;
-  alert["chain_link"] = link_json((*record)->link);
-  std::printf("%s\n", dump(alert).c_str());
+  std::printf("%s\n", dump(**alert).c_str());
   return kExitClean;
 }
 
@@ -339,41 +286,19 @@ int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& li
     print_error(opened.error());
     return kExitError;
   }
-  std::vector<store::JobRecord> jobs;
-  for (std::string_view name : {"queued", "running", "done", "failed", "rejected"}) {
-    if (list.state != "all" && list.state != name) continue;
-    auto in_state = opened->store->jobs_in_state(*store::parse_job_state(name), list.limit);
-    if (!in_state) {
-      print_error(in_state.error());
-      return kExitError;
-    }
-    jobs.insert(jobs.end(), in_state->begin(), in_state->end());
-  }
-  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  if (jobs.size() > list.limit) jobs.resize(list.limit);
-  Json out = Json::array();
-  for (const auto& job : jobs) {
-    Json payload = parse(job.payload_json);
-    Json item{{"id", job.id},
-              {"state", store::job_state_name(job.state)},
-              {"artifact_sha256", job.artifact_sha256},
-              {"kind", payload.value("kind", "")},
-              {"name", payload.value("name", "")},
-              {"attempts", job.attempts},
-              {"error", job.error},
-              {"verdict", nullptr}};
-    const std::string key = job.artifact_sha256 + "/" + store::padded_decimal(job.id);
-    if (job.state == store::JobState::kDone || job.state == store::JobState::kFailed) {
-      auto report = opened->store->get(store::EvidenceKind::kReport, key);
-      if (report && *report) item["verdict"] = parse((*report)->value_json).value("verdict", "");
-    }
-    out.push_back(std::move(item));
+  daemon::ScanQuery query;
+  query.state = list.state;
+  query.limit = list.limit;
+  auto page = daemon::query_scans(*opened->store, query);
+  if (!page) {
+    print_error(page.error());
+    return kExitError;
   }
   if (options.format == OutputFormat::kJson) {
-    std::printf("%s\n", dump(out).c_str());
+    std::printf("%s\n", dump(page->items).c_str());
   } else {
-    if (out.empty()) std::printf("no scans\n");
-    for (const Json& item : out) {
+    if (page->items.empty()) std::printf("no scans\n");
+    for (const Json& item : page->items) {
       std::printf("%6llu  %-8s %-8s %-7s %.16s  %s\n",
                   static_cast<unsigned long long>(item.value("id", uint64_t{0})),
                   item.value("state", "").c_str(),
@@ -391,52 +316,15 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
     print_error(opened.error());
     return kExitError;
   }
-  auto job = opened->store->job(job_id);
-  if (!job || !*job) {
-    print_error(!job ? job.error() : Status(StatusCode::kNotFound, fmt::format("no scan job {}", job_id)));
+  auto scan = daemon::scan_detail(*opened->store, job_id, with_report);
+  if (!scan || !*scan) {
+    print_error(!scan ? scan.error() : Status(StatusCode::kNotFound, fmt::format("no scan job {}", job_id)));
     return kExitError;
   }
-  Json out{{"id", (*job)->id},
-           {"state", store::job_state_name((*job)->state)},
-           {"artifact_sha256", (*job)->artifact_sha256},
-           {"attempts", (*job)->attempts},
-           {"error", (*job)->error},
-           {"payload", parse((*job)->payload_json)}};
-  const std::string key = (*job)->artifact_sha256 + "/" + store::padded_decimal(job_id);
-  auto report = opened->store->get(store::EvidenceKind::kReport, key);
-  if (report && *report) {
-    Json parsed = parse((*report)->value_json);
-    out["verdict"] = parsed.value("verdict", "");
-    out["metrics"] = parsed.value("metrics", Json::object());
-    out["report_key"] = key;
-    out["report_chain_link"] = link_json((*report)->link);
-    out["findings_key_prefix"] = parsed.value("records_key_prefix", "");
-    if (with_report && parsed.contains("report")) {
-      // The daemon stores the report's records apart (one finding record each): put them back.
-      Json report = parsed["report"];
-      const std::string prefix = parsed.value("records_key_prefix", "");
-      if (!prefix.empty() && report.contains("files") && report["files"].is_array() &&
-          !report["files"].empty()) {
-        Json records = Json::array();
-        std::string after;
-        while (true) {
-          auto page = opened->store->list(store::EvidenceKind::kFinding, prefix, after, 1000);
-          if (!page) {
-            print_error(page.error());
-            return kExitError;
-          }
-          for (const auto& record : page->records) records.push_back(parse(record.value_json));
-          if (page->next_after.empty()) break;
-          after = page->next_after;
-        }
-        report["files"][0]["records"] = std::move(records);
-      }
-      out["report"] = std::move(report);
-    }
-  }
-  std::printf("%s\n", dump(out).c_str());
-  const std::string verdict = out.value("verdict", "");
-  return verdict == "clean" ? kExitClean : verdict == "flagged" ? kExitFindings : kExitError;
+  std::printf("%s\n", dump(**scan).c_str());
+  const Json& verdict = (**scan)["verdict"];
+  const std::string text = verdict.is_string() ? verdict.get<std::string>() : "";
+  return text == "clean" ? kExitClean : text == "flagged" ? kExitFindings : kExitError;
 }
 
 int run_token_create(const StoreCommandOptions& options, const std::string& name,
