@@ -12,7 +12,7 @@ PACKAGES=(
   zlib1g-dev libzstd-dev libssl-dev
   librocksdb-dev libsystemd-dev libboost-dev   # the daemon: evidence store, sd_notify, Asio/Beast
   systemd                      # systemd-analyze verify/security on the unit
-  zstd gzip
+  zstd gzip openssl          # openssl: the TLS tests check certificates with it
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison
 )
