@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "cli/scan_dataset_command.h"
 #include "core/secret_file.h"
 #include "core/text.h"
+#include "daemon/alert_acknowledgement.h"
 #include "daemon/api_token.h"
 #include "daemon/daemon.h"
 #include "daemon/evidence_queries.h"
@@ -147,6 +149,28 @@ std::string new_request_id(std::string_view action) {
   return fmt::format("{}-{}-{:08x}", action, ::getpid(), random());
 }
 
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A write to the store: done here when no daemon holds the store, otherwise asked of the running
+// daemon as `request` through its control inbox. Returns the chain seq of the evidence written.
+Result<uint64_t> write_or_ask_daemon(
+    const StoreCommandOptions& options,
+    const std::function<Result<store::AppendedRecord>(store::EvidenceStore&)>& write_here,
+    Json request, uint64_t timeout_ms) {
+  auto primary = open_store(options, store::StoreAccess::kPrimary);
+  if (primary) {
+    AW_ASSIGN_OR_RETURN(store::AppendedRecord appended, write_here(*primary->store));
+    return appended.seq;
+  }
+  if (primary.error().code() != StatusCode::kUnavailable) return std::unexpected(primary.error());
+  AW_ASSIGN_OR_RETURN(Json answer, send_control_request(options, std::move(request), timeout_ms));
+  return answer.value("seq", uint64_t{0});
+}
+
 }  // namespace
 
 int run_verify(const StoreCommandOptions& options) {
@@ -229,54 +253,19 @@ int run_alerts_show(const StoreCommandOptions& options, const std::string& alert
 
 int run_alerts_ack(const StoreCommandOptions& options, const std::string& alert_id,
                    const std::string& by, const std::string& reason, uint64_t timeout_ms) {
-  if (by.empty() || reason.empty()) {
-    print_error(Status(StatusCode::kInvalidArgument, "alerts ack: expected --by and --reason"));
-    return kExitError;
-  }
   const std::string request_id = new_request_id("ack");
-  // With no daemon running, write directly.
-  {
-    auto primary = open_store(options, store::StoreAccess::kPrimary);
-    if (primary) {
-      auto alert = primary->store->get(store::EvidenceKind::kAlert, alert_id);
-      if (!alert || !*alert) {
-        print_error(!alert ? alert.error()
-                           : Status(StatusCode::kNotFound, "no alert with id '" + safe_excerpt(alert_id, 40) + "'"));
-        return kExitError;
-      }
-      Json ack{{"alert_id", alert_id},
-               {"by", by},
-               {"reason", reason},
-               {"request_id", request_id},
-               {"acknowledged_unix_ms",
-                std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count()}};
-      auto appended = primary->store->append(store::EvidenceRecord{
-          store::EvidenceKind::kAcknowledgement, alert_id + "/" + request_id,
-          ack.dump(-1, ' ', false, Json::error_handler_t::replace)});
-      if (!appended) {
-        print_error(appended.error());
-        return kExitError;
-      }
-      std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
-                  static_cast<unsigned long long>(appended->seq));
-      return kExitClean;
-    }
-    if (primary.error().code() != StatusCode::kUnavailable) {
-      print_error(primary.error());
-      return kExitError;
-    }
-  }
-  // The daemon holds the store: ask it through its control inbox.
-  Json request{{"request_id", request_id}, {"action", "ack"}, {"alert_id", alert_id}, {"by", by}, {"reason", reason}};
-  auto result = send_control_request(options, std::move(request), timeout_ms);
-  if (!result) {
-    print_error(result.error());
+  auto seq = write_or_ask_daemon(
+      options,
+      [&](store::EvidenceStore& store) {
+        return daemon::acknowledge_alert(store, alert_id, by, reason, request_id, now_unix_ms());
+      },
+      Json{{"request_id", request_id}, {"action", "ack"}, {"alert_id", alert_id}, {"by", by}, {"reason", reason}},
+      timeout_ms);
+  if (!seq) {
+    print_error(seq.error());
     return kExitError;
   }
-  std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(),
-              static_cast<unsigned long long>(result->value("seq", uint64_t{0})));
+  std::printf("acknowledged %s (evidence seq %llu)\n", alert_id.c_str(), static_cast<unsigned long long>(*seq));
   return kExitClean;
 }
 
@@ -341,31 +330,19 @@ int run_token_create(const StoreCommandOptions& options, const std::string& name
     print_error(hash.error());
     return kExitError;
   }
-  auto primary = open_store(options, store::StoreAccess::kPrimary);
-  if (primary) {
-    auto added = primary->store->add_api_token(store::ApiToken{
-        *hash, name, role,
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count(),
-        0});
-    if (!added) {
-      print_error(added.error());
-      return kExitError;
-    }
-  } else if (primary.error().code() == StatusCode::kUnavailable) {
-    Json request{{"request_id", new_request_id("token")},
-                 {"action", "token_create"},
-                 {"name", name},
-                 {"role", role},
-                 {"token_sha256", *hash}};
-    auto result = send_control_request(options, std::move(request), timeout_ms);
-    if (!result) {
-      print_error(result.error());
-      return kExitError;
-    }
-  } else {
-    print_error(primary.error());
+  auto seq = write_or_ask_daemon(
+      options,
+      [&](store::EvidenceStore& store) {
+        return store.add_api_token(store::ApiToken{*hash, name, role, now_unix_ms(), 0});
+      },
+      Json{{"request_id", new_request_id("token")},
+           {"action", "token_create"},
+           {"name", name},
+           {"role", role},
+           {"token_sha256", *hash}},
+      timeout_ms);
+  if (!seq) {
+    print_error(seq.error());
     return kExitError;
   }
   // Shown once: the store keeps only its hash.
@@ -407,25 +384,13 @@ int run_token_list(const StoreCommandOptions& options) {
 }
 
 int run_token_revoke(const StoreCommandOptions& options, const std::string& name, uint64_t timeout_ms) {
-  auto primary = open_store(options, store::StoreAccess::kPrimary);
-  if (primary) {
-    auto revoked = primary->store->revoke_api_token(
-        name, std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count());
-    if (!revoked) {
-      print_error(revoked.error());
-      return kExitError;
-    }
-  } else if (primary.error().code() == StatusCode::kUnavailable) {
-    Json request{{"request_id", new_request_id("token")}, {"action", "token_revoke"}, {"name", name}};
-    auto result = send_control_request(options, std::move(request), timeout_ms);
-    if (!result) {
-      print_error(result.error());
-      return kExitError;
-    }
-  } else {
-    print_error(primary.error());
+  auto seq = write_or_ask_daemon(
+      options,
+      [&](store::EvidenceStore& store) { return store.revoke_api_token(name, now_unix_ms()); },
+      Json{{"request_id", new_request_id("token")}, {"action", "token_revoke"}, {"name", name}},
+      timeout_ms);
+  if (!seq) {
+    print_error(seq.error());
     return kExitError;
   }
   std::printf("revoked token '%s'\n", name.c_str());

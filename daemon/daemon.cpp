@@ -17,6 +17,7 @@
 #include "core/logging.h"
 #include "core/secret_file.h"
 #include "core/text.h"
+#include "daemon/alert_acknowledgement.h"
 #include "daemon/alert_dispatcher.h"
 #include "daemon/alert_rules.h"
 #include "daemon/api_token.h"
@@ -447,28 +448,13 @@ void Daemon::handle_control(const std::string& name) {
     return;
   }
   const std::string alert_id = request.value("alert_id", "");
-  const std::string by = request.value("by", "");
-  const std::string reason = request.value("reason", "");
-  if (by.empty() || reason.empty()) {
-    finish("an acknowledgement needs \"by\" and \"reason\"");
-    return;
-  }
-  auto alert = store_->get(store::EvidenceKind::kAlert, alert_id);
-  if (!alert || !*alert) {
-    finish("no alert with id '" + safe_excerpt(alert_id, 40) + "'");
-    return;
-  }
-  Json ack{{"alert_id", alert_id},
-           {"by", by},
-           {"reason", reason},
-           {"request_id", request_id},
-           {"acknowledged_unix_ms", now_unix_ms()}};
-  auto appended = store_->append(
-      store::EvidenceRecord{store::EvidenceKind::kAcknowledgement, alert_id + "/" + request_id, dump(ack)});
+  auto appended = acknowledge_alert(*store_, alert_id, request.value("by", ""),
+                                    request.value("reason", ""), request_id, now_unix_ms());
   if (!appended) {
-    finish(appended.error().to_string());
+    finish(appended.error().message());
     return;
   }
+  const std::string by = request.value("by", "");
   response["ok"] = true;
   response["seq"] = appended->seq;
   response["key"] = appended->key;
