@@ -335,6 +335,21 @@ TEST_F(Daemon, HostileEntriesAreRefusedWithoutTouchingAnythingOutside) {
   EXPECT_EQ(stop(), 0);
 }
 
+TEST_F(Daemon, ADatasetThatCannotBeReadFailsWithItsReasonAndTheDaemonKeepsServing) {
+  start();
+  drop("garbage.jsonl", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0", 20) + std::string(4000, '\xff'));
+  ASSERT_TRUE(wait_until([&] { return cli_json("scans list --state failed").size() == 1; })) << log();
+  Json failed = cli_json("scans show 1");
+  EXPECT_EQ(failed["verdict"], "failed");
+  EXPECT_FALSE(failed["error"].get<std::string>().empty()) << failed.dump();
+  EXPECT_EQ(failed["attempts"], 1);  // bad input is not retried
+  ASSERT_TRUE(wait_until([&] { return has_alert("scan.failed"); }));
+  drop("good.jsonl", rows(kInsecureRow, 10));
+  EXPECT_TRUE(wait_until([&] { return cli_json("scans list --state done").size() == 1; })) << log();
+  EXPECT_EQ(run_cli("verify --state-dir " + state_.string()).exit_code, 0);
+  EXPECT_EQ(stop(), 0);
+}
+
 TEST_F(Daemon, AReloadWithABrokenConfigKeepsTheOldOne) {
   const fs::path config = dir_ / "alignwatch.yaml";
   std::ofstream(config) << "daemon:\n  workers: 1\nalerts:\n  min_priority: informational\n";
