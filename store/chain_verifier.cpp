@@ -11,23 +11,6 @@ namespace alignwatch::store {
 
 namespace {
 
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
-class SnapshotGuard {
- public:
-  // A secondary instance has no snapshots, but it is a fixed view between catch-ups anyway.
-  explicit SnapshotGuard(const RocksDb& db)
-      : db_(db), snapshot_(db.access() == StoreAccess::kSecondary ? nullptr : db.db().GetSnapshot()) {}
-  ~SnapshotGuard() {
-    if (snapshot_) db_.db().ReleaseSnapshot(snapshot_);
-  }
-  const rocksdb::Snapshot* get() const { return snapshot_; }
-
- private:
-  const RocksDb& db_;
-  const rocksdb::Snapshot* snapshot_;
-};
-
 ChainProblem problem(ChainProblemKind kind, uint64_t seq, std::string detail,
                      const ChainLink* link = nullptr) {
   ChainProblem p;
@@ -54,7 +37,7 @@ bool is_evidence_family(std::string_view name) {
 Result<VerifyReport> verify_chain(const RocksDb& db, const LinkHasher& hasher) {
   VerifyReport report;
   report.mode = std::string(hasher.mode_name());
-  SnapshotGuard snapshot(db);
+  ReadSnapshot snapshot(db);
 
   AW_ASSIGN_OR_RETURN(auto head_text, db.get(cf::kMeta, meta::kChainHead, snapshot.get()));
   ChainHead head;
@@ -186,7 +169,6 @@ Result<VerifyReport> verify_chain(const RocksDb& db, const LinkHasher& hasher) {
     }
     AW_RETURN_IF_ERROR(db.status(records->status(), "verify", family));
   }
-  (void)slice;
   return report;
 }
 

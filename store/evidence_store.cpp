@@ -197,40 +197,36 @@ Result<AppendedRecord> EvidenceStore::append(EvidenceRecord record) {
   return appended.front();
 }
 
+std::optional<ChainLink> EvidenceStore::link_of(std::string_view family, std::string_view key,
+                                                const rocksdb::Snapshot* snapshot) const {
+  // A record whose link is missing or unreadable is returned without one: readers still see it,
+  // and verify() names the damage.
+  auto seq_bytes = db_->get(cf::kChainIndex, chain_index_key(family, key), snapshot);
+  if (!seq_bytes || !*seq_bytes) return std::nullopt;
+  auto seq = decode_u64_be(**seq_bytes);
+  if (!seq) return std::nullopt;
+  auto text = db_->get(cf::kAuditChain, encode_u64_be(*seq), snapshot);
+  if (!text || !*text) return std::nullopt;
+  auto link = decode_chain_link(**text, fmt::format("audit_chain seq {}", *seq));
+  return link ? std::optional<ChainLink>(std::move(*link)) : std::nullopt;
+}
+
 Result<std::optional<StoredRecord>> EvidenceStore::get(EvidenceKind kind,
                                                        std::string_view key) const {
   const std::string_view family = evidence_column_family(kind);
-  // A secondary instance has no snapshots, but it is a fixed view between catch-ups anyway.
-  const rocksdb::Snapshot* snapshot =
-      access_ == StoreAccess::kSecondary ? nullptr : db_->db().GetSnapshot();
-  struct Release {
-    const RocksDb& db;
-    const rocksdb::Snapshot* s;
-    ~Release() {
-      if (s) db.db().ReleaseSnapshot(s);
-    }
-  } release{*db_, snapshot};
-  AW_ASSIGN_OR_RETURN(auto value, db_->get(family, key, snapshot));
+  ReadSnapshot snapshot(*db_);
+  AW_ASSIGN_OR_RETURN(auto value, db_->get(family, key, snapshot.get()));
   if (!value) return std::optional<StoredRecord>();
-  StoredRecord record{std::string(key), std::move(*value), std::nullopt};
-  AW_ASSIGN_OR_RETURN(auto seq_bytes, db_->get(cf::kChainIndex, chain_index_key(family, key), snapshot));
-  if (seq_bytes) {
-    if (auto seq = decode_u64_be(*seq_bytes)) {
-      AW_ASSIGN_OR_RETURN(auto link_text, db_->get(cf::kAuditChain, encode_u64_be(*seq), snapshot));
-      if (link_text) {
-        auto link = decode_chain_link(*link_text, fmt::format("audit_chain seq {}", *seq));
-        if (link) record.link = std::move(*link);
-      }
-    }
-  }
-  return std::optional<StoredRecord>(std::move(record));
+  return std::optional<StoredRecord>(
+      StoredRecord{std::string(key), std::move(*value), link_of(family, key, snapshot.get())});
 }
 
 Result<RecordPage> EvidenceStore::list(EvidenceKind kind, std::string_view prefix,
                                        std::string_view after, size_t limit) const {
   const std::string_view family = evidence_column_family(kind);
+  ReadSnapshot snapshot(*db_);
   RecordPage page;
-  auto it = db_->iterate(family);
+  auto it = db_->iterate(family, snapshot.get());
   std::string start = std::max(std::string(prefix), std::string(after));
   for (it->Seek(slice(start)); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
@@ -243,13 +239,7 @@ Result<RecordPage> EvidenceStore::list(EvidenceKind kind, std::string_view prefi
     page.records.push_back(StoredRecord{std::string(key), it->value().ToString(), std::nullopt});
   }
   AW_RETURN_IF_ERROR(db_->status(it->status(), "list", family));
-  for (StoredRecord& record : page.records) {
-    AW_ASSIGN_OR_RETURN(auto seq_bytes, db_->get(cf::kChainIndex, chain_index_key(family, record.key)));
-    if (!seq_bytes) continue;
-    if (auto seq = decode_u64_be(*seq_bytes)) {
-      AW_ASSIGN_OR_RETURN(record.link, link_at(*seq));
-    }
-  }
+  for (StoredRecord& record : page.records) record.link = link_of(family, record.key, snapshot.get());
   return page;
 }
 
@@ -430,19 +420,29 @@ Result<std::optional<uint64_t>> EvidenceStore::job_for_artifact(
   return decode_u64_be(*value);
 }
 
-Status EvidenceStore::transition(uint64_t job_id, std::span<const JobState> from, JobRecord& job,
-                                 std::string_view operation) {
+Result<EvidenceStore::JobChange> EvidenceStore::change_job(
+    uint64_t job_id, std::span<const JobState> from, std::string_view operation,
+    std::span<const EvidenceRecord> evidence,
+    const std::function<void(JobRecord&, std::span<const AppendedRecord>)>& change) {
   AW_ASSIGN_OR_RETURN(auto stored, read_job(job_id));
   if (!stored) {
-    return Status(StatusCode::kNotFound, fmt::format("{}: job {} does not exist", operation, job_id));
+    return make_error(StatusCode::kNotFound, fmt::format("{}: job {} does not exist", operation, job_id));
   }
   if (std::find(from.begin(), from.end(), stored->state) == from.end()) {
-    return Status(StatusCode::kInvalidArgument,
-                  fmt::format("{}: job {} is {}, expected {}", operation, job_id,
-                              job_state_name(stored->state), job_state_name(from.front())));
+    return make_error(StatusCode::kInvalidArgument,
+                      fmt::format("{}: job {} is {}, expected {}", operation, job_id,
+                                  job_state_name(stored->state), job_state_name(from.front())));
   }
-  job = std::move(*stored);
-  return Status::ok();
+  JobChange result{std::move(*stored), {}};
+  Batch batch;
+  batch.head = head_;
+  AW_RETURN_IF_ERROR(add_evidence(batch, evidence, result.appended));
+  batch.batch.Delete(db_->cf(cf::kJobsByState), slice(job_state_index_key(result.job)));
+  change(result.job, result.appended);
+  batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(result.job)), rocksdb::Slice());
+  batch.jobs[result.job.id] = result.job;
+  AW_RETURN_IF_ERROR(commit(batch, operation));
+  return result;
 }
 
 Result<std::optional<JobRecord>> EvidenceStore::claim_next(int64_t now_unix_ms) {
@@ -455,7 +455,7 @@ Result<std::optional<JobRecord>> EvidenceStore::claim_next(int64_t now_unix_ms) 
     AW_RETURN_IF_ERROR(db_->status(it->status(), "claim job", cf::kJobsByState));
     return std::optional<JobRecord>();
   }
-  std::string index_key = it->key().ToString();
+  const std::string index_key = it->key().ToString();
   auto entry = parse_job_state_index_key(index_key);
   if (!entry) {
     return make_error(StatusCode::kCorruption,
@@ -463,19 +463,14 @@ Result<std::optional<JobRecord>> EvidenceStore::claim_next(int64_t now_unix_ms) 
                       Location{db_->path()});
   }
   if (entry->not_before_unix_ms > now_unix_ms) return std::optional<JobRecord>();
-  JobRecord job;
   static constexpr JobState kFrom[] = {JobState::kQueued};
-  AW_RETURN_IF_ERROR(transition(entry->job_id, kFrom, job, "claim job"));
-  Batch batch;
-  batch.head = head_;
-  batch.batch.Delete(db_->cf(cf::kJobsByState), slice(index_key));
-  job.state = JobState::kRunning;
-  job.attempts += 1;
-  job.started_unix_ms = job.updated_unix_ms = now_unix_ms;
-  batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
-  batch.jobs[job.id] = job;
-  AW_RETURN_IF_ERROR(commit(batch, "claim job"));
-  return std::optional<JobRecord>(std::move(job));
+  AW_ASSIGN_OR_RETURN(JobChange claimed,
+                      change_job(entry->job_id, kFrom, "claim job", {}, [&](JobRecord& job, auto) {
+                        job.state = JobState::kRunning;
+                        job.attempts += 1;
+                        job.started_unix_ms = job.updated_unix_ms = now_unix_ms;
+                      }));
+  return std::optional<JobRecord>(std::move(claimed.job));
 }
 
 Result<std::vector<AppendedRecord>> EvidenceStore::finish_job(
@@ -488,23 +483,17 @@ Result<std::vector<AppendedRecord>> EvidenceStore::finish_job(
                                   report_index));
   }
   std::lock_guard lock(write_mutex_);
-  JobRecord job;
   static constexpr JobState kFrom[] = {JobState::kRunning};
-  AW_RETURN_IF_ERROR(transition(job_id, kFrom, job, "finish job"));
-  Batch batch;
-  batch.head = head_;
-  std::vector<AppendedRecord> appended;
-  AW_RETURN_IF_ERROR(add_evidence(batch, evidence, appended));
-  batch.batch.Delete(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)));
-  job.state = JobState::kDone;
-  job.finished_unix_ms = job.updated_unix_ms = now_unix_ms;
-  job.report_key = appended[report_index].key;
-  job.report_seq = appended[report_index].seq;
-  job.error.clear();
-  batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
-  batch.jobs[job.id] = job;
-  AW_RETURN_IF_ERROR(commit(batch, "finish job"));
-  return appended;
+  AW_ASSIGN_OR_RETURN(JobChange finished,
+                      change_job(job_id, kFrom, "finish job", evidence,
+                                 [&](JobRecord& job, std::span<const AppendedRecord> appended) {
+                                   job.state = JobState::kDone;
+                                   job.finished_unix_ms = job.updated_unix_ms = now_unix_ms;
+                                   job.report_key = appended[report_index].key;
+                                   job.report_seq = appended[report_index].seq;
+                                   job.error.clear();
+                                 }));
+  return std::move(finished.appended);
 }
 
 Result<std::vector<AppendedRecord>> EvidenceStore::fail_job(
@@ -512,27 +501,20 @@ Result<std::vector<AppendedRecord>> EvidenceStore::fail_job(
     std::span<const EvidenceRecord> evidence, int64_t now_unix_ms) {
   AW_RETURN_IF_ERROR(check_writable());
   std::lock_guard lock(write_mutex_);
-  JobRecord job;
   static constexpr JobState kFrom[] = {JobState::kRunning};
-  AW_RETURN_IF_ERROR(transition(job_id, kFrom, job, "fail job"));
-  Batch batch;
-  batch.head = head_;
-  std::vector<AppendedRecord> appended;
-  AW_RETURN_IF_ERROR(add_evidence(batch, evidence, appended));
-  batch.batch.Delete(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)));
-  job.error = std::move(error);
-  job.updated_unix_ms = now_unix_ms;
-  if (retry_at_unix_ms) {
-    job.state = JobState::kQueued;
-    job.not_before_unix_ms = *retry_at_unix_ms;
-  } else {
-    job.state = JobState::kFailed;
-    job.finished_unix_ms = now_unix_ms;
-  }
-  batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
-  batch.jobs[job.id] = job;
-  AW_RETURN_IF_ERROR(commit(batch, "fail job"));
-  return appended;
+  AW_ASSIGN_OR_RETURN(JobChange failed,
+                      change_job(job_id, kFrom, "fail job", evidence, [&](JobRecord& job, auto) {
+                        job.error = std::move(error);
+                        job.updated_unix_ms = now_unix_ms;
+                        if (retry_at_unix_ms) {
+                          job.state = JobState::kQueued;
+                          job.not_before_unix_ms = *retry_at_unix_ms;
+                        } else {
+                          job.state = JobState::kFailed;
+                          job.finished_unix_ms = now_unix_ms;
+                        }
+                      }));
+  return std::move(failed.appended);
 }
 
 Result<std::vector<AppendedRecord>> EvidenceStore::reject_job(
@@ -540,21 +522,14 @@ Result<std::vector<AppendedRecord>> EvidenceStore::reject_job(
     int64_t now_unix_ms) {
   AW_RETURN_IF_ERROR(check_writable());
   std::lock_guard lock(write_mutex_);
-  JobRecord job;
   static constexpr JobState kFrom[] = {JobState::kRunning, JobState::kQueued};
-  AW_RETURN_IF_ERROR(transition(job_id, kFrom, job, "reject job"));
-  Batch batch;
-  batch.head = head_;
-  std::vector<AppendedRecord> appended;
-  AW_RETURN_IF_ERROR(add_evidence(batch, evidence, appended));
-  batch.batch.Delete(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)));
-  job.state = JobState::kRejected;
-  job.error = std::move(reason);
-  job.finished_unix_ms = job.updated_unix_ms = now_unix_ms;
-  batch.batch.Put(db_->cf(cf::kJobsByState), slice(job_state_index_key(job)), rocksdb::Slice());
-  batch.jobs[job.id] = job;
-  AW_RETURN_IF_ERROR(commit(batch, "reject job"));
-  return appended;
+  AW_ASSIGN_OR_RETURN(JobChange rejected,
+                      change_job(job_id, kFrom, "reject job", evidence, [&](JobRecord& job, auto) {
+                        job.state = JobState::kRejected;
+                        job.error = std::move(reason);
+                        job.finished_unix_ms = job.updated_unix_ms = now_unix_ms;
+                      }));
+  return std::move(rejected.appended);
 }
 
 Result<size_t> EvidenceStore::recover_running_jobs(int64_t now_unix_ms) {
@@ -590,15 +565,14 @@ Status EvidenceStore::update_job_payload(uint64_t job_id, std::string payload_js
     return Status(StatusCode::kInvalidArgument, "update job: expected a JSON object payload");
   }
   std::lock_guard lock(write_mutex_);
-  JobRecord job;
   static constexpr JobState kFrom[] = {JobState::kRunning};
-  AW_RETURN_IF_ERROR(transition(job_id, kFrom, job, "update job"));
-  Batch batch;
-  batch.head = head_;
-  job.payload_json = std::move(payload_json);
-  job.updated_unix_ms = now_unix_ms;
-  batch.jobs[job.id] = std::move(job);
-  return commit(batch, "update job");
+  AW_ASSIGN_OR_RETURN(JobChange updated,
+                      change_job(job_id, kFrom, "update job", {}, [&](JobRecord& job, auto) {
+                        job.payload_json = std::move(payload_json);
+                        job.updated_unix_ms = now_unix_ms;
+                      }));
+  (void)updated;
+  return Status::ok();
 }
 
 Result<std::vector<JobRecord>> EvidenceStore::jobs_in_state(JobState state, size_t limit) const {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,10 @@
 #include "store/store_access.h"
 #include "store/thread_annotations.h"
 #include "store/verify_report.h"
+
+namespace rocksdb {
+class Snapshot;
+}
 
 namespace alignwatch::store {
 
@@ -173,13 +178,25 @@ class EvidenceStore {
   class Batch;
 
   Result<std::optional<JobRecord>> read_job(uint64_t job_id) const;
+  // The chain link of the record at `family`/`key`, or nothing when it has none (damaged).
+  std::optional<ChainLink> link_of(std::string_view family, std::string_view key,
+                                   const rocksdb::Snapshot* snapshot) const;
   Status check_writable() const;
   // Adds `records` and their links to `batch` after the current head; advances `head`.
   Status add_evidence(Batch& batch, std::span<const EvidenceRecord> records,
                       std::vector<AppendedRecord>& appended) AW_REQUIRES(write_mutex_);
   Status commit(Batch& batch, std::string_view operation) AW_REQUIRES(write_mutex_);
-  Status transition(uint64_t job_id, std::span<const JobState> from, JobRecord& job,
-                    std::string_view operation) AW_REQUIRES(write_mutex_);
+  // The one way a job changes: checks it is in one of `from`, writes `evidence`, lets `change`
+  // edit the record (seeing where the evidence went), moves its jobs_by_state entry, and commits
+  // it all in one synced batch.
+  struct JobChange {
+    JobRecord job;
+    std::vector<AppendedRecord> appended;
+  };
+  Result<JobChange> change_job(uint64_t job_id, std::span<const JobState> from,
+                               std::string_view operation, std::span<const EvidenceRecord> evidence,
+                               const std::function<void(JobRecord&, std::span<const AppendedRecord>)>& change)
+      AW_REQUIRES(write_mutex_);
 
   StoreAccess access_ = StoreAccess::kPrimary;
   std::unique_ptr<RocksDb> db_;

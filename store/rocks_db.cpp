@@ -38,6 +38,13 @@ std::string_view access_name(StoreAccess access) {
 
 }  // namespace
 
+ReadSnapshot::ReadSnapshot(const RocksDb& db)
+    : db_(db), snapshot_(db.access() == StoreAccess::kSecondary ? nullptr : db.db().GetSnapshot()) {}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (snapshot_) db_.db().ReleaseSnapshot(snapshot_);
+}
+
 Result<std::unique_ptr<RocksDb>> RocksDb::open(const std::filesystem::path& path,
                                                StoreAccess access,
                                                const std::filesystem::path& secondary_path) {

@@ -18,6 +18,23 @@
 
 namespace alignwatch::store {
 
+class RocksDb;
+
+// A consistent read view for as long as it lives. A secondary instance has no snapshots, but it
+// is a fixed view between catch-ups anyway: there get() is null and reads see that view.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(const RocksDb& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  const RocksDb& db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class RocksDb {
  public:
   // Opens `path` with every column family in store_schema.h (and any others already there, which
