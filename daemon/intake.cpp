@@ -198,6 +198,20 @@ Result<std::string> read_manifest(int dir_fd, const std::string& name) {
   return kept.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// Not taken now for a reason that may pass (I/O, the store): the entry stays in the inbox and
+// the next sweep tries again.
+IntakeResult retry_later(std::string reason) {
+  IntakeResult later;
+  later.reason = std::move(reason);
+  return later;
+}
+
+// Whether the submission is in the store, so the inbox entry may go.
+bool is_recorded(const IntakeResult& result) {
+  return result.outcome == IntakeResult::Outcome::kQueued ||
+         result.outcome == IntakeResult::Outcome::kDuplicate;
+}
+
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
@@ -240,71 +254,68 @@ IntakeResult Intake::take(ArtifactKind kind, std::string_view name_view) {
 IntakeResult Intake::take_dataset(const std::string& name) {
   if (ends_with(name, kManifestSuffix)) return {};  // a sidecar: read with its dataset
   FileDescriptor dir(::open(layout_.inbox_datasets.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) {
-    IntakeResult failed;
-    failed.reason = "cannot open the inbox: " + errno_text();
-    return failed;
-  }
+  if (dir.get() < 0) return retry_later("cannot open the inbox: " + errno_text());
+  return take_file(ArtifactKind::kDataset, dir.get(), name, "file");
+}
+
+IntakeResult Intake::take_file(ArtifactKind kind, int dir_fd, const std::string& name,
+                               const std::string& format) {
   struct stat st {};
-  auto file = open_regular(dir.get(), name, st);
+  auto file = open_regular(dir_fd, name, st);
   if (!file) {
     if (file.error().code() == StatusCode::kNotFound) return {};
-    if (file.error().code() == StatusCode::kUnavailable) {
-      IntakeResult later;
-      later.reason = file.error().message();
-      return later;  // try again at the next sweep
-    }
+    if (file.error().code() == StatusCode::kUnavailable) return retry_later(file.error().message());
+    // Links and device nodes are unlinked; anything that holds data is kept in quarantine.
     struct stat lst {};
-    const bool special = ::fstatat(dir.get(), name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+    const bool special = ::fstatat(dir_fd, name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
                          !S_ISREG(lst.st_mode) && !S_ISDIR(lst.st_mode);
-    return reject(ArtifactKind::kDataset, name, file.error().message(), !special);
+    return reject(kind, name, file.error().message(), !special);
   }
-  auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
-  if (!manifest) return reject(ArtifactKind::kDataset, name, manifest.error().message(), true);
+  auto manifest = read_manifest(dir_fd, name + std::string(kManifestSuffix));
+  if (!manifest) return reject(kind, name, manifest.error().message(), true);
 
-  const fs::path temp = layout_.incoming / ("dataset-" + random_suffix());
+  const fs::path temp =
+      layout_.incoming / (std::string(artifact_kind_name(kind)) + "-" + random_suffix());
   auto copied = copy_hashing(file->get(), temp, max_artifact_bytes_);
   if (!copied) {
     std::error_code ignored;
     fs::remove(temp, ignored);
     if (copied.error().code() == StatusCode::kResourceExhausted) {
-      return reject(ArtifactKind::kDataset, name, copied.error().message(), true);
+      return reject(kind, name, copied.error().message(), true);
     }
-    IntakeResult later;
-    later.reason = copied.error().message();
-    return later;
+    return retry_later(copied.error().message());
   }
-  const fs::path final_path = layout_.artifacts / copied->sha256;
-  std::error_code error;
-  if (fs::exists(final_path, error)) {
-    fs::remove(temp, error);
-  } else {
-    fs::rename(temp, final_path, error);
-    if (error) {
-      IntakeResult later;
-      later.reason = "cannot move the artifact into place: " + error.message();
-      return later;
-    }
-    fsync_directory(layout_.artifacts);
+  if (Status placed = place_artifact(temp, copied->sha256); !placed.is_ok()) {
+    return retry_later(placed.message());
   }
-  IntakeResult result = record(ArtifactKind::kDataset, name, copied->sha256, copied->size,
-                               *manifest, "file");
-  if (result.outcome == IntakeResult::Outcome::kQueued ||
-      result.outcome == IntakeResult::Outcome::kDuplicate) {
+  IntakeResult result = record(kind, name, copied->sha256, copied->size, *manifest, format);
+  if (is_recorded(result)) {
     // Only now, with the submission on disk, is the inbox entry let go.
-    ::unlinkat(dir.get(), name.c_str(), 0);
-    ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
+    ::unlinkat(dir_fd, name.c_str(), 0);
+    ::unlinkat(dir_fd, (name + std::string(kManifestSuffix)).c_str(), 0);
   }
   return result;
 }
 
+Status Intake::place_artifact(const fs::path& temp, const std::string& sha256) const {
+  const fs::path final_path = layout_.artifacts / sha256;
+  std::error_code error;
+  if (fs::exists(final_path, error)) {
+    fs::remove_all(temp, error);  // the same bytes are already there
+    return Status::ok();
+  }
+  fs::rename(temp, final_path, error);
+  if (error) {
+    fs::remove_all(temp, error);
+    return Status(StatusCode::kUnavailable, "cannot move the artifact into place: " + error.message());
+  }
+  fsync_directory(layout_.artifacts);
+  return Status::ok();
+}
+
 IntakeResult Intake::take_adapter(const std::string& name) {
   FileDescriptor dir(::open(layout_.inbox_adapters.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) {
-    IntakeResult failed;
-    failed.reason = "cannot open the inbox: " + errno_text();
-    return failed;
-  }
+  if (dir.get() < 0) return retry_later("cannot open the inbox: " + errno_text());
   struct stat lst {};
   if (::fstatat(dir.get(), name.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) return {};
   if (S_ISREG(lst.st_mode)) {
@@ -313,39 +324,7 @@ IntakeResult Intake::take_adapter(const std::string& name) {
       return reject(ArtifactKind::kAdapter, name,
                     "expected an adapter directory or a .tar archive of one", true);
     }
-    struct stat st {};
-    auto file = open_regular(dir.get(), name, st);
-    if (!file) {
-      if (file.error().code() == StatusCode::kNotFound) return {};
-      return reject(ArtifactKind::kAdapter, name, file.error().message(), true);
-    }
-    auto manifest = read_manifest(dir.get(), name + std::string(kManifestSuffix));
-    if (!manifest) return reject(ArtifactKind::kAdapter, name, manifest.error().message(), true);
-    const fs::path temp = layout_.incoming / ("adapter-" + random_suffix() + ".tar");
-    auto copied = copy_hashing(file->get(), temp, max_artifact_bytes_);
-    std::error_code error;
-    if (!copied) {
-      fs::remove(temp, error);
-      if (copied.error().code() == StatusCode::kResourceExhausted) {
-        return reject(ArtifactKind::kAdapter, name, copied.error().message(), true);
-      }
-      return {};
-    }
-    const fs::path final_path = layout_.artifacts / copied->sha256;
-    if (fs::exists(final_path, error)) {
-      fs::remove(temp, error);
-    } else {
-      fs::rename(temp, final_path, error);
-      if (error) return {};
-      fsync_directory(layout_.artifacts);
-    }
-    IntakeResult result =
-        record(ArtifactKind::kAdapter, name, copied->sha256, copied->size, *manifest, "tar");
-    if (result.outcome != IntakeResult::Outcome::kRejected) {
-      ::unlinkat(dir.get(), name.c_str(), 0);
-      ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
-    }
-    return result;
+    return take_file(ArtifactKind::kAdapter, dir.get(), name, "tar");
   }
   if (!S_ISDIR(lst.st_mode)) {
     return reject(ArtifactKind::kAdapter, name, describe_special(lst), false);
@@ -396,7 +375,7 @@ IntakeResult Intake::take_adapter(const std::string& name) {
       if (copied.error().code() == StatusCode::kResourceExhausted) {
         return reject(ArtifactKind::kAdapter, name, "the adapter is " + copied.error().message(), true);
       }
-      return {};
+      return retry_later(copied.error().message());
     }
     total += copied->size;
     listing += fmt::format("{}{}{}{}{}\n", file_name, '\0', copied->size, '\0', copied->sha256);
@@ -404,22 +383,12 @@ IntakeResult Intake::take_adapter(const std::string& name) {
   auto digest = store::sha256(listing);
   if (!digest) {
     cleanup();
-    return {};
+    return retry_later(digest.error().message());
   }
   const std::string sha = store::to_hex(*digest);
-  const fs::path final_path = layout_.artifacts / sha;
-  if (fs::exists(final_path, error)) {
-    cleanup();
-  } else {
-    fs::rename(temp, final_path, error);
-    if (error) {
-      cleanup();
-      return {};
-    }
-    fsync_directory(layout_.artifacts);
-  }
+  if (Status placed = place_artifact(temp, sha); !placed.is_ok()) return retry_later(placed.message());
   IntakeResult result = record(ArtifactKind::kAdapter, name, sha, total, *manifest, "directory");
-  if (result.outcome != IntakeResult::Outcome::kRejected) {
+  if (is_recorded(result)) {
     fs::remove_all(layout_.inbox_adapters / name, error);
     ::unlinkat(dir.get(), (name + std::string(kManifestSuffix)).c_str(), 0);
   }

@@ -57,6 +57,12 @@ class Intake {
  private:
   IntakeResult take_dataset(const std::string& name);
   IntakeResult take_adapter(const std::string& name);
+  // A regular file in the inbox open as `dir_fd`: checked, copied while hashed, recorded.
+  IntakeResult take_file(ArtifactKind kind, int dir_fd, const std::string& name,
+                         const std::string& format);
+  // Moves a hashed copy (file or directory) to artifacts/<sha256>, or drops it when the same
+  // bytes are there already.
+  Status place_artifact(const std::filesystem::path& temp, const std::string& sha256) const;
   IntakeResult reject(ArtifactKind kind, const std::string& name, std::string reason,
                       bool quarantine);
   // Records the artifact (if new) and the submission, and creates the job.
