@@ -26,17 +26,30 @@ spdlog::level::level_enum log_level_for(std::string_view priority) {
 
 }  // namespace
 
+Result<std::optional<ResolvedWebhook>> resolve_webhook(const config::AlertsConfig& config) {
+  if (config.webhook.url.empty()) return std::optional<ResolvedWebhook>();
+  ResolvedWebhook webhook;
+  AW_ASSIGN_OR_RETURN(webhook.target, parse_webhook_url(config.webhook.url));
+  if (!config.webhook.secret_file.empty()) {
+    AW_ASSIGN_OR_RETURN(webhook.secret,
+                        read_secret_file(config.webhook.secret_file, "alerts.webhook.secret_file"));
+  }
+  return std::optional<ResolvedWebhook>(std::move(webhook));
+}
+
+Status check_alert_outputs(const config::AlertsConfig& config) {
+  auto webhook = resolve_webhook(config);
+  return webhook ? Status::ok() : webhook.error();
+}
+
 Result<std::unique_ptr<AlertDispatcher>> AlertDispatcher::create(const config::AlertsConfig& config,
                                                                  std::filesystem::path jsonl_path) {
   std::unique_ptr<AlertDispatcher> dispatcher(new AlertDispatcher());
   dispatcher->jsonl_path_ = std::move(jsonl_path);
-  if (!config.webhook.url.empty()) {
-    AW_ASSIGN_OR_RETURN(auto target, parse_webhook_url(config.webhook.url));
-    std::string secret;
-    if (!config.webhook.secret_file.empty()) {
-      AW_ASSIGN_OR_RETURN(secret, read_secret_file(config.webhook.secret_file, "alerts.webhook.secret_file"));
-    }
-    dispatcher->webhook_ = std::make_unique<WebhookSender>(target, config.webhook, std::move(secret));
+  AW_ASSIGN_OR_RETURN(auto webhook, resolve_webhook(config));
+  if (webhook) {
+    dispatcher->webhook_ =
+        std::make_unique<WebhookSender>(webhook->target, config.webhook, std::move(webhook->secret));
   }
   return dispatcher;
 }

@@ -7,14 +7,27 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
 #include "core/status.h"
+#include "daemon/webhook_sender.h"
 
 namespace alignwatch::daemon {
 
 class WebhookSender;
+
+// The webhook a config names, with its signing secret read.
+struct ResolvedWebhook {
+  WebhookTarget target;
+  std::string secret;  // empty: unsigned
+};
+// Nothing when no webhook is configured; an error naming the option when the URL or the secret
+// file is unusable.
+Result<std::optional<ResolvedWebhook>> resolve_webhook(const config::AlertsConfig& config);
+// The same check without building anything (--validate-config, reload's dry run).
+Status check_alert_outputs(const config::AlertsConfig& config);
 
 class AlertDispatcher {
  public:

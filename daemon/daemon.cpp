@@ -92,9 +92,7 @@ Status check_daemon_config(const config::Config& config) {
     auto secret = read_secret_file(config.store.chain_secret_file, "store.chain_secret_file");
     if (!secret) return secret.error();
   }
-  AW_ASSIGN_OR_RETURN(auto dispatcher, AlertDispatcher::create(config.alerts, "/dev/null"));
-  (void)dispatcher;
-  return Status::ok();
+  return check_alert_outputs(config.alerts);
 }
 
 Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
