@@ -6,6 +6,8 @@
 //   alerts list|show|ack     the daemon's alerts
 //   scans list|show          the daemon's scan jobs and reports
 //   token create|list|revoke API bearer tokens (create prints the token once)
+//   submit FILE|DIR [--wait] push to a daemon's HTTPS API; with --wait exit 0 clean, 1 flagged, 2 error
+//   (alerts and scans commands talk to the API instead of the store when given --server)
 //   version
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/remote_commands.h"
 #include "cli/scan_dataset_command.h"
 #include "cli/store_commands.h"
 #include "config/config_loader.h"
@@ -74,6 +77,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
   };
+  // Where the HTTPS API is and how to trust it (alerts, scans, submit).
+  cli::RemoteOptions remote;
+  auto add_remote_options = [&](CLI::App* cmd) {
+    cmd->add_option("--server", remote.server, "the daemon's API, https://host:port (default: $ALIGNWATCH_SERVER)");
+    cmd->add_option("--token-file", remote.token_file, "file holding the bearer token (default: $ALIGNWATCH_TOKEN)");
+    cmd->add_option("--ca", remote.ca_file, "PEM CA or server certificate to verify the server against");
+    cmd->add_option("--fingerprint", remote.fingerprint, "pin the server certificate's SHA-256 fingerprint");
+    cmd->add_option("--client-cert", remote.client_certificate, "PEM client certificate (mutual TLS)");
+    cmd->add_option("--client-key", remote.client_key, "PEM key of the client certificate");
+  };
   auto* verify = app.add_subcommand("verify", "verify the evidence store's audit chain");
   add_store_options(verify);
   auto* alerts = app.add_subcommand("alerts", "the daemon's alerts");
@@ -81,6 +94,7 @@ int main(int argc, char** argv) {
   cli::AlertListOptions alert_list;
   auto* alerts_list = alerts->add_subcommand("list", "list alerts");
   add_store_options(alerts_list);
+  add_remote_options(alerts_list);
   alerts_list->add_option("--status", alert_list.status, "open, acked or all")
       ->check(CLI::IsMember({"open", "acked", "all"}))
       ->capture_default_str();
@@ -90,9 +104,11 @@ int main(int argc, char** argv) {
   std::string alert_id;
   auto* alerts_show = alerts->add_subcommand("show", "show one alert with its acknowledgements");
   add_store_options(alerts_show);
+  add_remote_options(alerts_show);
   alerts_show->add_option("id", alert_id)->required();
   auto* alerts_ack = alerts->add_subcommand("ack", "acknowledge an alert");
   add_store_options(alerts_ack);
+  add_remote_options(alerts_ack);
   alerts_ack->add_option("id", alert_id)->required();
   std::string ack_reason, ack_by = std::getenv("USER") ? std::getenv("USER") : "";
   uint64_t ack_timeout_ms = 10000;
@@ -105,6 +121,7 @@ int main(int argc, char** argv) {
   cli::ScanListOptions scan_list;
   auto* scans_list = scans->add_subcommand("list", "list scan jobs");
   add_store_options(scans_list);
+  add_remote_options(scans_list);
   scans_list->add_option("--state", scan_list.state, "queued, running, done, failed, rejected or all")
       ->check(CLI::IsMember({"queued", "running", "done", "failed", "rejected", "all"}))
       ->capture_default_str();
@@ -114,6 +131,7 @@ int main(int argc, char** argv) {
   auto* scans_show = scans->add_subcommand(
       "show", "show a scan job, its verdict and metrics (exit 0 clean, 1 flagged, 2 failed or no verdict yet)");
   add_store_options(scans_show);
+  add_remote_options(scans_show);
   scans_show->add_option("id", scan_id)->required();
   scans_show->add_flag("--report", with_report, "include the whole dataset report");
 
@@ -134,6 +152,26 @@ int main(int argc, char** argv) {
   add_store_options(token_revoke);
   token_revoke->add_option("name", token_name)->required();
   token_revoke->add_option("--timeout-ms", token_timeout_ms, "wait for a running daemon this long");
+
+  cli::SubmitOptions submit_options;
+  auto* submit = app.add_subcommand(
+      "submit", "push a dataset or an adapter (directory or .tar) to the daemon's API; with --wait, "
+                "exit 0 clean, 1 flagged, 2 error");
+  add_remote_options(submit);
+  submit->add_option("path", submit_options.path, "dataset file, adapter directory or adapter .tar")->required();
+  submit->add_option("--kind", submit_options.kind, "dataset or adapter (default: from the path)")
+      ->check(CLI::IsMember({"dataset", "adapter"}));
+  submit->add_flag("--wait", submit_options.wait, "wait for the verdict and exit with it");
+  submit->add_option("--timeout", submit_options.wait_timeout_s, "seconds to wait for the verdict")->capture_default_str();
+  submit->add_option("--pipeline-id", submit_options.pipeline_id, "manifest: the pipeline run");
+  submit->add_option("--submitter", submit_options.submitter, "manifest: who submits");
+  submit->add_option("--base-model", submit_options.base_model, "manifest: an adapter's base model");
+  submit->add_option("--dataset-sha256", submit_options.dataset_sha256, "manifest: the dataset an adapter was trained on");
+  submit->add_flag("--no-progress", [&](int64_t) { submit_options.progress = false; }, "never draw progress");
+  submit->add_option("--state-dir", remote.state_dir, "a local daemon's state dir (finds its URL and certificate)");
+  submit->add_option("--format", store_format, "output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -166,6 +204,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   store_options.format = store_format == "json" ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
+  remote.format = store_options.format;
+  if (*submit) return cli::run_submit(remote, submit_options);
+  if (cli::wants_server(remote)) {
+    if (*alerts_list) return cli::run_remote_alerts_list(remote, alert_list);
+    if (*alerts_show) return cli::run_remote_alerts_show(remote, alert_id);
+    if (*alerts_ack) return cli::run_remote_alerts_ack(remote, alert_id, ack_reason);
+    if (*scans_list) return cli::run_remote_scans_list(remote, scan_list);
+    if (*scans_show) return cli::run_remote_scans_show(remote, scan_id, with_report);
+  }
   if (*verify) return cli::run_verify(store_options);
   if (*alerts_list) return cli::run_alerts_list(store_options, alert_list);
   if (*alerts_show) return cli::run_alerts_show(store_options, alert_id);

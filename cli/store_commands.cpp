@@ -1,4 +1,5 @@
 #include "cli/store_commands.h"
+#include "cli/query_output.h"
 
 #include <unistd.h>
 
@@ -221,17 +222,7 @@ int run_alerts_list(const StoreCommandOptions& options, const AlertListOptions& 
     print_error(page.error());
     return kExitError;
   }
-  if (options.format == OutputFormat::kJson) {
-    std::printf("%s\n", dump(page->items).c_str());
-  } else {
-    if (page->items.empty()) std::printf("no alerts\n");
-    for (const Json& alert : page->items) {
-      std::printf("%s  %-9s %-6s %-36s %s\n", alert.value("id", "").c_str(),
-                  alert.value("priority", "").c_str(), alert.value("status", "").c_str(),
-                  alert.value("rule", "").c_str(),
-                  safe_excerpt(alert.value("message", ""), 120).c_str());
-    }
-  }
+  print_alert_items(page->items, options.format);
   return kExitClean;
 }
 
@@ -283,19 +274,7 @@ int run_scans_list(const StoreCommandOptions& options, const ScanListOptions& li
     print_error(page.error());
     return kExitError;
   }
-  if (options.format == OutputFormat::kJson) {
-    std::printf("%s\n", dump(page->items).c_str());
-  } else {
-    if (page->items.empty()) std::printf("no scans\n");
-    for (const Json& item : page->items) {
-      std::printf("%6llu  %-8s %-8s %-7s %.16s  %s\n",
-                  static_cast<unsigned long long>(item.value("id", uint64_t{0})),
-                  item.value("state", "").c_str(),
-                  item["verdict"].is_string() ? item["verdict"].get<std::string>().c_str() : "-",
-                  item.value("kind", "").c_str(), item.value("artifact_sha256", "").c_str(),
-                  safe_excerpt(item.value("name", ""), 80).c_str());
-    }
-  }
+  print_scan_items(page->items, options.format);
   return kExitClean;
 }
 
@@ -310,10 +289,7 @@ int run_scans_show(const StoreCommandOptions& options, uint64_t job_id, bool wit
     print_error(!scan ? scan.error() : Status(StatusCode::kNotFound, fmt::format("no scan job {}", job_id)));
     return kExitError;
   }
-  std::printf("%s\n", dump(**scan).c_str());
-  const Json& verdict = (**scan)["verdict"];
-  const std::string text = verdict.is_string() ? verdict.get<std::string>() : "";
-  return text == "clean" ? kExitClean : text == "flagged" ? kExitFindings : kExitError;
+  return print_scan_detail(**scan);
 }
 
 int run_token_create(const StoreCommandOptions& options, const std::string& name,

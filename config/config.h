@@ -114,6 +114,28 @@ struct AlertsConfig {
   WebhookConfig webhook;
 };
 
+// The HTTPS API (daemon/http). Limits are per connection or per request unless named otherwise.
+struct ApiConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";  // listen address (IPv4 or IPv6 literal)
+  uint64_t port = 8443;                // 0: any free port (written to <state_dir>/api-endpoint.json)
+  bool tls = true;                     // plain HTTP only when address is loopback
+  std::string tls_certificate_file;    // "" : self-signed, created in <state_dir>
+  std::string tls_key_file;
+  std::string tls_client_ca_file;      // "" : no client certificates asked for
+  bool tls_require_client_certificate = false;
+  uint64_t threads = 2;                // I/O threads
+  uint64_t max_connections = 256;      // beyond this, new connections are closed at once
+  uint64_t max_header_bytes = 16384;   // request line and headers: more is 431
+  uint64_t max_upload_bytes = 4ull << 30;  // POST /v1/datasets|adapters: more is 413
+  uint64_t max_json_body_bytes = 65536;    // other requests' bodies: more is 413
+  uint64_t header_timeout_ms = 10000;  // the TLS handshake and a request's headers must arrive within
+  uint64_t idle_timeout_ms = 30000;    // no byte for this long ends the connection
+  uint64_t request_timeout_ms = 600000;  // one whole request, upload included
+  double rate_limit_per_s = 50;        // requests per token per second (token bucket)...
+  uint64_t rate_limit_burst = 100;     // ...with this many at once
+};
+
 struct Config {
   LoggingConfig logging;
   ScanLimits scan;
@@ -121,6 +143,7 @@ struct Config {
   DaemonConfig daemon;
   StoreConfig store;
   AlertsConfig alerts;
+  ApiConfig api;
 };
 
 }  // namespace alignwatch::config

@@ -21,6 +21,8 @@
 #include "daemon/alert_dispatcher.h"
 #include "daemon/alert_rules.h"
 #include "daemon/api_token.h"
+#include "daemon/http/api_service.h"
+#include "daemon/http/https_server.h"
 #include "daemon/inbox_watcher.h"
 #include "daemon/intake.h"
 #include "daemon/scan_job.h"
@@ -92,6 +94,7 @@ Status check_daemon_config(const config::Config& config) {
     auto secret = read_secret_file(config.store.chain_secret_file, "store.chain_secret_file");
     if (!secret) return secret.error();
   }
+  AW_RETURN_IF_ERROR(http::check_api_config(config.api));
   return check_alert_outputs(config.alerts);
 }
 
@@ -149,6 +152,7 @@ Status Daemon::start() {
   intake_ = std::make_unique<Intake>(layout_, *store_, config_.daemon.job_max_bytes);
   intake_->clean_incoming();
   record_config_change("started", "");
+  AW_RETURN_IF_ERROR(start_api());
 
   for (size_t i = 0; i < config_.daemon.workers; ++i) {
     workers_.push_back(std::make_unique<WorkerState>());
@@ -173,6 +177,49 @@ Status Daemon::start() {
   return Status::ok();
 }
 
+config::Config Daemon::current_config() const {
+  return engine()->config;
+}
+
+Status Daemon::start_api() {
+  std::error_code ignored;
+  const fs::path endpoint_file = layout_.root / "api-endpoint.json";
+  fs::remove(endpoint_file, ignored);
+  if (!config_.api.enabled) return Status::ok();
+  http::ApiBackend backend;
+  backend.store = store_.get();
+  backend.intake = intake_.get();
+  backend.metrics = &metrics_;
+  backend.on_queued = [this] { wake_workers(); };
+  backend.webhook_dropped = [this] {
+    AlertDispatcher* dispatcher = alerts_.load();
+    return dispatcher ? dispatcher->webhook_dropped() : 0;
+  };
+  backend.config = [this] { return current_config(); };
+  api_ = std::make_unique<http::ApiService>(std::move(backend), config_.api, config_.daemon.job_max_bytes);
+  AW_ASSIGN_OR_RETURN(server_, http::HttpsServer::create(config_.api, *api_, metrics_, layout_.root));
+  AW_RETURN_IF_ERROR(server_->start());
+  // Clients and tests find the API here (the port may have been chosen by the kernel).
+  Json endpoint{{"url", server_->url()},
+                {"port", server_->port()},
+                {"tls", config_.api.tls},
+                {"fingerprint_sha256", server_->fingerprint_sha256()},
+                {"certificate", config_.api.tls ? (config_.api.tls_certificate_file.empty()
+                                                       ? (layout_.root / "api-cert.pem").string()
+                                                       : config_.api.tls_certificate_file)
+                                                : std::string()}};
+  const fs::path temp = layout_.root / ".api-endpoint.json.tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << dump(endpoint) << "\n";
+  }
+  fs::rename(temp, endpoint_file, ignored);
+  get_logger("aw.api")->info("api_listening url={} tls={} fingerprint_sha256={}{}", server_->url(),
+                             config_.api.tls, server_->fingerprint_sha256(),
+                             server_->certificate_created() ? " (self-signed certificate created)" : "");
+  return Status::ok();
+}
+
 int Daemon::run() {
   auto log = get_logger("aw.daemon");
   sigset_t signals = handled_signals();
@@ -187,6 +234,7 @@ int Daemon::run() {
     std::fprintf(stderr, "alignwatchd: %s\n", started.to_string().c_str());
     stopping_ = true;
     wake_workers();
+    if (server_) server_->stop();
     if (watcher_) watcher_->stop();
     for (auto& worker : workers_) {
       if (worker->thread.joinable()) worker->thread.join();
@@ -239,6 +287,8 @@ int Daemon::run() {
 
 bool Daemon::stop() {
   stopping_ = true;
+  // The API first: no new uploads or acks while the rest shuts down.
+  if (server_) server_->stop();
   wake_workers();
   if (watcher_) watcher_->stop();
   if (watcher_thread_.joinable()) watcher_thread_.join();
@@ -335,6 +385,7 @@ void Daemon::worker_loop(size_t index) {
       log->error("evidence_commit_failed job_id={} error=\"{}\"", job.id, committed.error().to_string());
       continue;
     }
+    metrics_.scan_finished(outcome.verdict, seconds);
     log->info("scan_done job_id={} artifact={} verdict={} seconds={:.3f} evidence={} alerts={}", job.id,
               job.artifact_sha256, outcome.verdict, seconds, outcome.evidence.size(),
               outcome.alert_indexes.size());
@@ -352,6 +403,9 @@ void Daemon::handle_inbox(InboxKind kind, const std::string& name) {
   }
   const ArtifactKind artifact = kind == InboxKind::kDatasets ? ArtifactKind::kDataset : ArtifactKind::kAdapter;
   IntakeResult result = intake_->take(artifact, name);
+  if (result.outcome == IntakeResult::Outcome::kQueued || result.outcome == IntakeResult::Outcome::kDuplicate) {
+    metrics_.bytes_ingested("inbox", result.size_bytes);
+  }
   if (result.outcome == IntakeResult::Outcome::kQueued) {
     wake_workers();
   } else if (result.outcome == IntakeResult::Outcome::kRejected) {
@@ -500,6 +554,10 @@ void Daemon::reload() {
     return;
   }
   ScanEnginePtr engine = build_scan_engine(next->first);
+  if (!(next->first.api.address == config_.api.address && next->first.api.port == config_.api.port &&
+        next->first.api.tls == config_.api.tls && next->first.api.enabled == config_.api.enabled)) {
+    log->warn("reload: api settings take effect at the next start");
+  }
   if (next->first.daemon.workers != config_.daemon.workers) {
     log->warn("reload: daemon.workers changes take effect at the next start");
   }

@@ -4,6 +4,7 @@
 //   main      signals (SIGHUP reload, SIGTERM/SIGINT stop), the systemd watchdog
 //   inbox     inotify and sweeps -> intake -> jobs in the store; control requests (acks)
 //   workers   daemon.workers threads: claim a job, scan, commit evidence, dispatch alerts
+//   api       api.threads I/O threads: the HTTPS API (uploads go through the same intake)
 //
 // They share state only through the store (jobs), an immutable ScanEngine snapshot swapped on
 // reload, and atomics (heartbeats, counters).
@@ -21,6 +22,7 @@
 
 #include "config/config.h"
 #include "core/status.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/scan_engine.h"
 #include "daemon/service_notifier.h"
 #include "daemon/state_layout.h"
@@ -33,6 +35,10 @@ namespace alignwatch::daemon {
 
 class AlertDispatcher;
 class Intake;
+namespace http {
+class ApiService;
+class HttpsServer;
+}
 class InboxWatcher;
 struct IntakeResult;
 enum class InboxKind;
@@ -47,7 +53,7 @@ struct DaemonOptions {
 Result<config::Config> load_daemon_config(const DaemonOptions& options);
 
 // Checks what a config needs beyond its syntax: the chain secret and webhook secret files, the
-// webhook URL. Used by --validate-config and before every reload.
+// webhook URL, the API's address and TLS files. Used by --validate-config and before every reload.
 Status check_daemon_config(const config::Config& config);
 
 class Daemon {
@@ -76,6 +82,8 @@ class Daemon {
   bool workers_healthy() const;
   ScanEnginePtr engine() const;
   void wake_workers();
+  Status start_api();
+  config::Config current_config() const;
 
   DaemonOptions options_;
   config::Config config_;  // as loaded at start or the last good reload (main thread)
@@ -87,6 +95,9 @@ class Daemon {
   std::atomic<AlertDispatcher*> alerts_{nullptr};
   std::vector<std::unique_ptr<AlertDispatcher>> dispatchers_;
   std::unique_ptr<Intake> intake_;
+  DaemonMetrics metrics_;
+  std::unique_ptr<http::ApiService> api_;
+  std::unique_ptr<http::HttpsServer> server_;
   std::unique_ptr<InboxWatcher> watcher_;
   std::thread watcher_thread_;
 

@@ -97,7 +97,7 @@ Result<QueryPage> query_scans(const store::EvidenceStore& store, const ScanQuery
     // Each state's index is walked whole: job counts per state stay small next to their evidence.
     AW_ASSIGN_OR_RETURN(auto in_state, store.jobs_in_state(*store::parse_job_state(name), SIZE_MAX));
     for (auto& job : in_state) {
-      if (job.id > query.after_id) jobs.push_back(std::move(job));
+      if (job.id > query.after_id && (!query.filter || query.filter(job))) jobs.push_back(std::move(job));
     }
   }
   if (!known_state) {

@@ -4,6 +4,7 @@
 // acknowledgements, scans with their verdict and, on request, their whole report.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,8 @@ struct ScanQuery {
   std::string state = "all";  // queued, running, done, failed, rejected or all
   uint64_t after_id = 0;      // job id to continue after (paging)
   size_t limit = 100;
+  // When set, only the jobs it accepts (a pipeline token sees the scans it submitted).
+  std::function<bool(const store::JobRecord&)> filter;
 };
 // Scans in id order: id, state, artifact, kind, name, attempts, error, verdict (null before one).
 Result<QueryPage> query_scans(const store::EvidenceStore& store, const ScanQuery& query);

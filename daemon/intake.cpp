@@ -30,6 +30,8 @@ constexpr std::string_view kManifestSuffix = ".manifest.json";
 constexpr uint64_t kMaxManifestBytes = 64 * 1024;
 constexpr size_t kMaxAdapterFiles = 256;
 constexpr size_t kCopyChunk = 1 << 20;
+constexpr std::string_view kManifestFields[] = {"pipeline_id", "submitter", "base_model",
+                                                "dataset_sha256"};
 
 int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -150,8 +152,6 @@ void fsync_directory(const fs::path& dir) {
   if (fd.get() >= 0) (void)::fsync(fd.get());
 }
 
-// Reads an optional sidecar manifest. Fields kept: pipeline_id, submitter, base_model,
-// dataset_sha256 (strings); anything else is an error, so a typo is not silently dropped.
 Result<std::string> read_manifest(int dir_fd, const std::string& name) {
   struct stat st {};
   auto file = open_regular(dir_fd, name, st);
@@ -168,34 +168,7 @@ Result<std::string> read_manifest(int dir_fd, const std::string& name) {
   ssize_t got = ::pread(file->get(), text.data(), text.size(), 0);
   if (got < 0) return make_error(StatusCode::kUnavailable, "manifest read: " + errno_text());
   text.resize(static_cast<size_t>(got));
-  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return make_error(StatusCode::kInvalidArgument,
-                      "manifest " + safe_excerpt(name, 80) + ": expected a JSON object");
-  }
-  static constexpr std::string_view kFields[] = {"pipeline_id", "submitter", "base_model",
-                                                 "dataset_sha256"};
-  Json kept = Json::object();
-  for (auto& [key, value] : json.items()) {
-    if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
-      return make_error(StatusCode::kInvalidArgument,
-                        "manifest " + safe_excerpt(name, 80) + ": unknown field '" +
-                            safe_excerpt(key, 40) +
-                            "' (expected pipeline_id, submitter, base_model, dataset_sha256)");
-    }
-    if (!value.is_string() || value.get<std::string>().size() > 256) {
-      return make_error(StatusCode::kInvalidArgument,
-                        "manifest " + safe_excerpt(name, 80) + ": field '" + key +
-                            "': expected a string of at most 256 bytes");
-    }
-    if (key == "dataset_sha256" && !store::is_sha256_hex(value.get<std::string>())) {
-      return make_error(StatusCode::kInvalidArgument,
-                        "manifest " + safe_excerpt(name, 80) +
-                            ": field 'dataset_sha256': expected 64 lowercase hex digits");
-    }
-    kept[key] = value;
-  }
-  return kept.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return validate_manifest(text, "manifest " + safe_excerpt(name, 80));
 }
 
 // Not taken now for a reason that may pass (I/O, the store): the entry stays in the inbox and
@@ -229,6 +202,47 @@ bool is_acceptable_inbox_name(std::string_view name) {
     if (c < 0x20 || c == 0x7f) return false;
   }
   return find_invalid_utf8(name) == std::string_view::npos;
+}
+
+Result<std::string> validate_manifest(std::string_view text, const std::string& where) {
+  if (text.size() > kMaxManifestBytes) {
+    return make_error(StatusCode::kInvalidArgument,
+                      fmt::format("{}: expected at most {} bytes, got {}", where, kMaxManifestBytes, text.size()));
+  }
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    return make_error(StatusCode::kInvalidArgument, where + ": expected a JSON object");
+  }
+  Json kept = Json::object();
+  for (auto& [key, value] : json.items()) {
+    if (std::find(std::begin(kManifestFields), std::end(kManifestFields), key) == std::end(kManifestFields)) {
+      return make_error(StatusCode::kInvalidArgument,
+                        where + ": unknown field '" + safe_excerpt(key, 40) +
+                            "' (expected pipeline_id, submitter, base_model, dataset_sha256)");
+    }
+    if (!value.is_string() || value.get<std::string>().size() > 256) {
+      return make_error(StatusCode::kInvalidArgument,
+                        where + ": field '" + key + "': expected a string of at most 256 bytes");
+    }
+    if (key == "dataset_sha256" && !store::is_sha256_hex(value.get<std::string>())) {
+      return make_error(StatusCode::kInvalidArgument,
+                        where + ": field 'dataset_sha256': expected 64 lowercase hex digits");
+    }
+    kept[key] = value;
+  }
+  return kept.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<std::string> adapter_listing_sha256(std::span<const ListedFile> files) {
+  std::vector<const ListedFile*> sorted;
+  for (const ListedFile& file : files) sorted.push_back(&file);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  std::string listing;
+  for (const ListedFile* file : sorted) {
+    listing += fmt::format("{}{}{}{}{}\n", file->name, '\0', file->size, '\0', file->sha256);
+  }
+  AW_ASSIGN_OR_RETURN(auto digest, store::sha256(listing));
+  return store::to_hex(digest);
 }
 
 Intake::Intake(StateLayout layout, store::EvidenceStore& store, uint64_t max_artifact_bytes)
@@ -352,7 +366,7 @@ IntakeResult Intake::take_adapter(const std::string& name) {
   std::sort(names.begin(), names.end());
   const fs::path temp = layout_.incoming / ("adapter-" + random_suffix());
   fs::create_directory(temp, error);
-  std::string listing;
+  std::vector<ListedFile> listed;
   uint64_t total = 0;
   auto cleanup = [&] { fs::remove_all(temp, error); };
   for (const std::string& file_name : names) {
@@ -378,14 +392,14 @@ IntakeResult Intake::take_adapter(const std::string& name) {
       return retry_later(copied.error().message());
     }
     total += copied->size;
-    listing += fmt::format("{}{}{}{}{}\n", file_name, '\0', copied->size, '\0', copied->sha256);
+    listed.push_back({file_name, copied->size, copied->sha256});
   }
-  auto digest = store::sha256(listing);
+  auto digest = adapter_listing_sha256(listed);
   if (!digest) {
     cleanup();
     return retry_later(digest.error().message());
   }
-  const std::string sha = store::to_hex(*digest);
+  const std::string sha = *digest;
   if (Status placed = place_artifact(temp, sha); !placed.is_ok()) return retry_later(placed.message());
   IntakeResult result = record(ArtifactKind::kAdapter, name, sha, total, *manifest, "directory");
   if (is_recorded(result)) {
@@ -397,11 +411,15 @@ IntakeResult Intake::take_adapter(const std::string& name) {
 
 IntakeResult Intake::record(ArtifactKind kind, const std::string& name, const std::string& sha256,
                             uint64_t size, const std::string& manifest_json,
-                            const std::string& artifact_format) {
+                            const std::string& artifact_format, const Submitter& submitter) {
   auto log = get_logger("aw.intake");
+  // The inbox watcher and the API's threads record concurrently: the check for an existing job
+  // and the job's creation must not interleave.
+  std::lock_guard lock(record_mutex_);
   const int64_t now = now_unix_ms();
   IntakeResult result;
   result.artifact_sha256 = sha256;
+  result.size_bytes = size;
   Json manifest = manifest_json.empty() ? Json::object() : Json::parse(manifest_json, nullptr, false);
   if (manifest.is_discarded()) manifest = Json::object();
 
@@ -416,12 +434,20 @@ IntakeResult Intake::record(ArtifactKind kind, const std::string& name, const st
                   {"name", name},
                   {"size_bytes", size},
                   {"received_unix_ms", now},
-                  {"manifest", manifest}};
+                  {"manifest", manifest},
+                  {"via", submitter.token_name.empty() ? "inbox" : "api"}};
+  if (!submitter.token_name.empty()) submission["token_name"] = submitter.token_name;
+  // API submissions are keyed by token and artifact, so "did this pipeline token submit it" and
+  // "the scans of this token" are prefix scans; inbox submissions take the chain seq as key.
+  const std::string submission_key =
+      submitter.token_name.empty()
+          ? std::string()
+          : submission_key_prefix(submitter.token_name) + sha256 + fmt::format("/{:020}-{}", now, random_suffix());
   if (*existing) {
     submission["job_id"] = **existing;
     submission["duplicate"] = true;
     auto appended = store_.append(store::EvidenceRecord{
-        store::EvidenceKind::kSubmission, "",
+        store::EvidenceKind::kSubmission, submission_key,
         submission.dump(-1, ' ', false, Json::error_handler_t::replace)});
     if (!appended) {
       result.reason = appended.error().to_string();
@@ -451,6 +477,7 @@ IntakeResult Intake::record(ArtifactKind kind, const std::string& name, const st
        artifact.dump(-1, ' ', false, Json::error_handler_t::replace)},
       {store::EvidenceKind::kSubmission, "",
        submission.dump(-1, ' ', false, Json::error_handler_t::replace)}};
+  evidence[1].key = submission_key;
   auto job = store_.create_job(
       store::JobSpec{sha256, payload.dump(-1, ' ', false, Json::error_handler_t::replace)},
       evidence, now);
@@ -464,6 +491,21 @@ IntakeResult Intake::record(ArtifactKind kind, const std::string& name, const st
   log->info("intake_queued name=\"{}\" kind={} artifact={} bytes={} job_id={}",
             safe_excerpt(name, 80), artifact_kind_name(kind), sha256, size, job->id);
   return result;
+}
+
+IntakeResult Intake::accept_staged(ArtifactKind kind, const StagedArtifact& staged,
+                                   const Submitter& submitter) {
+  if (Status placed = place_artifact(staged.path, staged.sha256); !placed.is_ok()) {
+    IntakeResult failed;
+    failed.reason = placed.message();
+    return failed;
+  }
+  return record(kind, staged.name, staged.sha256, staged.size, staged.manifest_json, staged.format,
+                submitter);
+}
+
+std::string submission_key_prefix(std::string_view token_name) {
+  return fmt::format("token/{}/", token_name);
 }
 
 IntakeResult Intake::reject(ArtifactKind kind, const std::string& name, std::string reason,
