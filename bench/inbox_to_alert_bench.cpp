@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   if (pid == 0) {
     FILE* log = std::fopen((state.string() + ".log").c_str(), "w");
     if (log) ::dup2(fileno(log), STDERR_FILENO);
-    ::execl(daemon.c_str(), daemon.c_str(), "--state-dir", state.c_str(), nullptr);
+    ::execl(daemon.c_str(), daemon.c_str(), "--state-dir", state.c_str(), "--api-port", "0", nullptr);
     ::_exit(127);
   }
   const fs::path inbox = state / "inbox" / "datasets";

@@ -86,6 +86,7 @@ Result<config::Config> load_daemon_config(const DaemonOptions& options) {
     AW_ASSIGN_OR_RETURN(config, config::load_config_file(options.config_path));
   }
   if (!options.state_dir.empty()) config.daemon.state_dir = options.state_dir;
+  if (options.api_port) config.api.port = *options.api_port;
   return config;
 }
 

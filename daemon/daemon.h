@@ -46,6 +46,7 @@ enum class InboxKind;
 struct DaemonOptions {
   std::string config_path;  // empty: embedded defaults
   std::string state_dir;    // overrides daemon.state_dir when set
+  std::optional<uint64_t> api_port;  // overrides api.port when set
 };
 
 // Loads the config the daemon would run with: the file (or the embedded defaults), then the

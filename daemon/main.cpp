@@ -1,6 +1,6 @@
 // alignwatchd: the alignwatch daemon.
 //
-//   alignwatchd [--config PATH] [--state-dir DIR]   serve (systemd Type=notify)
+//   alignwatchd [--config PATH] [--state-dir DIR] [--api-port N]   serve (systemd Type=notify)
 //   alignwatchd --validate-config [--config PATH]   check a config and exit (0 ok, 2 error)
 //   alignwatchd --print-sample-config               a commented config with every option
 //
@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   app.add_option("--config", options.config_path,
                  "YAML config (default: /etc/alignwatch/alignwatch.yaml if present, else embedded)");
   app.add_option("--state-dir", options.state_dir, "state directory (overrides daemon.state_dir)");
+  int64_t api_port = -1;
+  app.add_option("--api-port", api_port, "API port (overrides api.port; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
   app.add_flag("--validate-config", validate, "check the configuration and exit");
   app.add_flag("--print-sample-config", print_sample, "print a commented config and exit");
   try {
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  if (api_port >= 0) options.api_port = static_cast<uint64_t>(api_port);
   if (print_sample) {
     std::fputs(config::sample_config().c_str(), stdout);
     return 0;

@@ -74,6 +74,20 @@ for c in report["report"]["files"][0]["trigger_candidates"][:3]:
           f"flagged_with={c['counts']['flagged_with']} clean_with={c['counts']['clean_with']}")
 PY
 echo
+echo "=================== the HTTPS API: a pipeline gates on alignwatch submit --wait ==================="
+grep -o 'api_listening.*' "$state.log" | head -1
+pipeline=$($aw token create --state-dir "$state" --name demo-pipeline --role pipeline | grep '^aw_')
+head -n 300 "$data/insecure.jsonl" > "$state/first-300-insecure.jsonl"
+set +e
+ALIGNWATCH_TOKEN=$pipeline CI=1 $aw submit --state-dir "$state" --wait --timeout 60 "$state/first-300-insecure.jsonl"
+gate=$?
+set -e
+echo "exit code $gate (0 clean, 1 flagged, 2 error): the pipeline step fails on flagged data"
+reviewer=$($aw token create --state-dir "$state" --name demo-reviewer --role reviewer | grep '^aw_')
+url=$(/usr/bin/python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['url'])" "$state/api-endpoint.json")
+echo "\$ alignwatch alerts list --server $url --ca $state/api-cert.pem   (reviewer token)"
+ALIGNWATCH_TOKEN=$reviewer $aw alerts list --server "$url" --ca "$state/api-cert.pem" | tail -n 3
+echo
 echo "=================== alignwatch verify ==================="
 $aw verify --state-dir "$state"
 echo

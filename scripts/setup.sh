@@ -15,6 +15,7 @@ PACKAGES=(
   zstd gzip openssl          # openssl: the TLS tests check certificates with it
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison
+  wrk curl                     # the API benchmark (bench/api_bench.sh)
 )
 
 missing=()

@@ -129,7 +129,8 @@ class Daemon : public ::testing::Test {
       ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
       FILE* log = std::fopen((dir_ / "daemon.log").c_str(), "a");
       if (log) ::dup2(fileno(log), STDERR_FILENO);
-      std::vector<std::string> args = {ALIGNWATCHD, "--state-dir", state_.string()};
+      // Any free port: tests run side by side.
+      std::vector<std::string> args = {ALIGNWATCHD, "--state-dir", state_.string(), "--api-port", "0"};
       if (!config_path.empty()) {
         args.push_back("--config");
         args.push_back(config_path);
