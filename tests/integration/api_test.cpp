@@ -236,6 +236,47 @@ TEST_F(Api, LimitsAreAnsweredAndTheDaemonKeepsServing) {
   EXPECT_EQ(response_status(request("GET", "/v1/scans", pipeline)), 200);
 }
 
+TEST_F(Api, ASlowBodyMeetsTheRequestTimeoutAndTheConnectionCapHolds) {
+  start("  request_timeout_ms: 1200\n  idle_timeout_ms: 900\n  max_connections: 3\n");
+  const std::string pipeline = token("ci", "pipeline");
+  // A body that trickles in, each byte within the idle timeout, is cut off at the request's.
+  auto trickle = TlsTestConnection::open(port_);
+  ASSERT_TRUE(trickle);
+  ASSERT_TRUE(trickle->send("POST /v1/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + pipeline +
+                            "\r\nContent-Length: 100000\r\n\r\n"));
+  const auto started = std::chrono::steady_clock::now();
+  bool cut = false;
+  while (std::chrono::steady_clock::now() - started < 5s) {
+    if (!trickle->send("{")) {
+      cut = true;
+      break;
+    }
+    bool closed = false;
+    trickle->read_response(300, &closed);
+    if (closed) {
+      cut = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_EQ(artifact_count(), 0u);
+  EXPECT_TRUE(fs::is_empty(state_ / "artifacts" / ".incoming"));
+
+  // Three idle connections fill the cap: a fourth is closed at once; once they go, service resumes.
+  std::vector<std::unique_ptr<TlsTestConnection>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(TlsTestConnection::open(port_));
+    ASSERT_TRUE(held.back());
+  }
+  EXPECT_EQ(response_status(request("GET", "/healthz", "")), 0);
+  held.clear();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(response_status(request("GET", "/healthz", "")), 200);
+  const std::string metrics = request("GET", "/metrics", token("ann", "reviewer"));
+  EXPECT_NE(metrics.find("alignwatch_api_connections_refused_total 1"), std::string::npos) << metrics;
+}
+
 TEST_F(Api, HostileMultipartNamesAndMalformedBodiesAre400) {
   start();
   const std::string pipeline = token("ci", "pipeline");
