@@ -15,6 +15,7 @@ PACKAGES=(
   zstd gzip openssl          # openssl: the TLS tests check certificates with it
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison
+  libtorch-dev libopenblas0-openmp libsentencepiece-dev python3-torch   # runtime/: the model runtime and its reference
 )
 
 missing=()
