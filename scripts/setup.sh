@@ -16,6 +16,7 @@ PACKAGES=(
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison
   wrk curl                     # the API benchmark (bench/api_bench.sh)
+  libtorch-dev libopenblas0-openmp libsentencepiece-dev python3-torch   # runtime/: the model runtime and its reference
 )
 
 missing=()
