@@ -43,6 +43,8 @@ class LoraAdapter {
   // A full replacement weight from modules_to_save ("lm_head.weight"), or nullptr.
   const at::Tensor* replacement(const std::string& tensor_name) const;
   size_t pair_count() const { return pairs_.size(); }
+  // Every A/B pair by base module name (the weight screen walks them all).
+  const std::map<std::string, Pair>& pairs() const { return pairs_; }
 
  private:
   LoraConfig config_;
