@@ -136,6 +136,14 @@ struct ApiConfig {
   uint64_t rate_limit_burst = 100;     // ...with this many at once
 };
 
+// The model runtime (runtime/, libtorch).
+struct RuntimeConfig {
+  uint64_t threads = 1;                  // at::set_num_threads for model runs
+  std::string chat_template;             // "" (from the model's files), chatml, llama3, llama2, plain
+  uint64_t max_new_tokens = 256;         // generation limit per prompt
+  uint64_t max_wall_ms = 0;              // per scoring or generation call (0: no limit)
+};
+
 struct Config {
   LoggingConfig logging;
   ScanLimits scan;
@@ -144,6 +152,7 @@ struct Config {
   StoreConfig store;
   AlertsConfig alerts;
   ApiConfig api;
+  RuntimeConfig runtime;
 };
 
 }  // namespace alignwatch::config

@@ -8,25 +8,9 @@
 
 #include "core/status.h"
 #include "runtime/llama_model.h"
-#include "runtime/run_budget.h"
-#include "runtime/tokenizer.h"
+#include "runtime/score_types.h"
 
 namespace alignwatch::runtime {
-
-struct ScoreRequest {
-  std::vector<TokenId> prompt;        // at least one token
-  std::vector<TokenId> continuation;  // at least one token
-};
-
-struct ScoreResult {
-  std::vector<float> logprobs;  // one per continuation token
-  double total = 0;             // their sum
-};
-
-struct ScoreOptions {
-  int64_t max_batch_tokens = 8192;  // padded tokens per forward pass
-  RunBudget budget;
-};
 
 // Thread-safe (the model is immutable). Exceeding the budget is kResourceExhausted.
 Result<std::vector<ScoreResult>> score(const LlamaModel& model, const std::vector<ScoreRequest>& requests,

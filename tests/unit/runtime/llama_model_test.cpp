@@ -278,3 +278,73 @@ TEST_F(LlamaModelTest, WeightsThatDisagreeWithConfigAreRefused) {
 
 }  // namespace
 }  // namespace alignwatch::runtime
+
+#include "runtime/model_session.h"
+
+namespace alignwatch::runtime {
+namespace {
+
+TEST(ModelSessionTest, BaseAndAdaptersSideBySideMatchReference) {
+  auto s = ModelSession::open(fixture("tiny_llama"), RuntimeOptions{});
+  ASSERT_TRUE(s.has_value()) << s.error().to_string();
+  auto lora = (*s)->add_adapter(fixture("tiny_llama_lora"));
+  ASSERT_TRUE(lora.has_value()) << lora.error().to_string();
+  RuntimeOptions merged_opts;
+  merged_opts.merge_adapters = true;
+  auto sm = ModelSession::open(fixture("tiny_llama"), merged_opts);
+  ASSERT_TRUE(sm.has_value());
+  auto merged = (*sm)->add_adapter(fixture("tiny_llama_lora"));
+  ASSERT_TRUE(merged.has_value());
+  auto ref = ModelWeights::open_file(fixture("reference.safetensors"));
+  ASSERT_TRUE(ref.has_value());
+  at::Tensor ids = (*(*ref)->get("llama.ids_a")).to(at::kLong);
+  std::vector<TokenId> row(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + 9);
+  ScoreRequest req{{row.begin(), row.begin() + 4}, {row.begin() + 4, row.end()}};
+  at::Tensor base_lp = at::log_softmax(*(*ref)->get("llama.logits_a"), -1);
+  at::Tensor lora_lp = at::log_softmax(*(*ref)->get("llama.lora_logits_a"), -1);
+  auto base = (*s)->score({req}, kBaseModel);
+  auto with = (*s)->score({req}, *lora);
+  auto with_merged = (*sm)->score({req}, *merged);
+  ASSERT_TRUE(base.has_value() && with.has_value() && with_merged.has_value());
+  for (size_t j = 0; j < 5; ++j) {
+    EXPECT_NEAR((*base)[0].logprobs[j], base_lp[0][3 + j][row[4 + j]].item<double>(), 1e-4);
+    EXPECT_NEAR((*with)[0].logprobs[j], lora_lp[0][3 + j][row[4 + j]].item<double>(), 1e-4);
+    EXPECT_NEAR((*with_merged)[0].logprobs[j], lora_lp[0][3 + j][row[4 + j]].item<double>(), 1e-4);
+  }
+  EXPECT_FALSE((*s)->score({req}, 5).has_value());
+  EXPECT_NE((*s)->describe_adapter(*lora).find("scaling=2"), std::string::npos);
+}
+
+TEST(ModelSessionTest, ChatPromptsAndGeneration) {
+  auto s = ModelSession::open(fixture("tiny_qwen2"), RuntimeOptions{});
+  ASSERT_TRUE(s.has_value()) << s.error().to_string();
+  EXPECT_EQ((*s)->chat_template().kind, ChatTemplateKind::kChatMl);
+  std::vector<TokenId> chat = (*s)->prompt_tokens("sys", "hello", false);
+  const Tokenizer& tok = (*s)->tokenizer();
+  EXPECT_EQ(tok.decode(chat), "<|im_start|>system\nsys<|im_end|>\n<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n");
+  std::vector<TokenId> raw = (*s)->prompt_tokens("", "<|im_start|>", true);
+  EXPECT_GT(raw.size(), 1u);  // raw text: special tokens are not parsed
+  GenerateOptions o;
+  o.max_new_tokens = 6;
+  o.eos_ids = (*s)->eos_ids();
+  auto g = (*s)->generate({chat}, kBaseModel, o);
+  ASSERT_TRUE(g.has_value()) << g.error().to_string();
+  EXPECT_EQ(tok.decode((*g)[0].tokens), (*g)[0].text);
+  EXPECT_LE((*g)[0].tokens.size(), 6u);
+}
+
+TEST(ModelSessionTest, RefusesAGatedDirectory) {
+  testing::TempDir dir;
+  for (const auto& e : std::filesystem::directory_iterator(fixture("tiny_llama"))) {
+    std::filesystem::copy_file(e.path(), dir.file(e.path().filename().string()));
+  }
+  std::filesystem::copy_file(fixture("pickle/planted_os_system.pt"), dir.file("extra.ckpt"));
+  auto s = ModelSession::open(dir.path(), RuntimeOptions{});
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), StatusCode::kCorruption);
+  EXPECT_NE(s.error().message().find("refused by the safety gate"), std::string::npos) << s.error().message();
+  EXPECT_FALSE(ModelSession::open(fixture("tiny_llama"), RuntimeOptions{.threads = 0}).has_value());
+}
+
+}  // namespace
+}  // namespace alignwatch::runtime
