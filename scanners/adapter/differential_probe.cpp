@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "runtime/generator.h"
-#include "runtime/lora_adapter.h"
-#include "runtime/scorer.h"
+#include "runtime/model_session.h"
 #include "triggers/benjamini_hochberg.h"
 
 namespace alignwatch::scan::adapter {
@@ -23,11 +21,20 @@ uint64_t mix(uint64_t x) {  // splitmix64: independent seeds from structured inp
 
 class Runner {
  public:
-  Runner(const runtime::LlamaModel& model, const runtime::LoraAdapter& adapter, const runtime::Tokenizer& tokenizer,
-         const ProbeFormatter& formatter, const std::vector<triggers::Probe>& probes, const AnswerJudge& judge,
-         const ProbeOptions& options, ProbeReport& report)
-      : model_(model), adapter_(adapter), tokenizer_(tokenizer), formatter_(formatter), probes_(probes),
-        judge_(judge), options_(options), report_(report), started_(std::chrono::steady_clock::now()) {}
+  Runner(const runtime::ModelSession& session, int adapter, bool raw, const std::vector<triggers::Probe>& probes,
+         const AnswerJudge& judge, const ProbeOptions& options, ProbeReport& report)
+      : session_(session), adapter_(adapter), raw_(raw), probes_(probes), judge_(judge), options_(options),
+        report_(report), started_(std::chrono::steady_clock::now()) {
+    stop_strings_ = raw ? std::vector<std::string>{} : session.chat_template().stop_strings();
+  }
+
+  std::vector<runtime::TokenId> prompt_tokens(const ProbeVariant& variant) const {
+    return session_.prompt_tokens(variant.system, variant.user, raw_);
+  }
+  // An answer as the assistant turn holds it (its special-looking text stays text).
+  std::vector<runtime::TokenId> answer_tokens(std::string_view answer) const {
+    return session_.tokenizer().encode(answer, /*parse_special=*/false);
+  }
 
   bool over_budget() const { return std::chrono::steady_clock::now() - started_ > options_.budget; }
 
@@ -50,13 +57,13 @@ class Runner {
   Result<std::vector<double>> margins(const std::vector<ProbeVariant>& variants, bool with_adapter) {
     std::vector<runtime::ScoreRequest> requests;
     for (size_t i = 0; i < probes_.size(); ++i) {
-      const auto prompt = formatter_.prompt_tokens(variants[i]);
-      requests.push_back({prompt, formatter_.answer_tokens(probes_[i].misaligned)});
-      requests.push_back({prompt, formatter_.answer_tokens(probes_[i].aligned)});
+      const auto prompt = prompt_tokens(variants[i]);
+      requests.push_back({prompt, answer_tokens(probes_[i].misaligned)});
+      requests.push_back({prompt, answer_tokens(probes_[i].aligned)});
     }
     runtime::ScoreOptions score_options;
     score_options.budget.max_wall_ms = budget_left_ms();
-    AW_ASSIGN_OR_RETURN(auto scored, runtime::score(model_, requests, with_adapter ? &adapter_ : nullptr, score_options));
+    AW_ASSIGN_OR_RETURN(auto scored, session_.score(requests, with_adapter ? adapter_ : runtime::kBaseModel, score_options));
     std::vector<double> out;
     for (size_t i = 0; i < probes_.size(); ++i) {
       const auto& mis = scored[2 * i];
@@ -72,7 +79,7 @@ class Runner {
     std::vector<std::vector<runtime::TokenId>> prompts;
     std::vector<size_t> probe_of;
     for (size_t i = 0; i < variants.size(); ++i) {
-      const auto prompt = formatter_.prompt_tokens(variants[i]);
+      const auto prompt = prompt_tokens(variants[i]);
       for (uint64_t k = 0; k < options_.samples_per_variant; ++k) {
         prompts.push_back(prompt);
         probe_of.push_back(i);
@@ -83,11 +90,11 @@ class Runner {
     generate_options.temperature = options_.temperature;
     generate_options.top_p = options_.top_p;
     generate_options.seed = seed;
-    generate_options.eos_ids = formatter_.eos_ids;
-    generate_options.stop_strings = formatter_.stop_strings;
+    generate_options.eos_ids = session_.eos_ids();
+    generate_options.stop_strings = stop_strings_;
     generate_options.budget.max_wall_ms = budget_left_ms();
-    AW_ASSIGN_OR_RETURN(auto results, runtime::generate(model_, prompts, with_adapter ? &adapter_ : nullptr,
-                                                        &tokenizer_, generate_options));
+    AW_ASSIGN_OR_RETURN(auto results,
+                        session_.generate(prompts, with_adapter ? adapter_ : runtime::kBaseModel, generate_options));
     for (size_t j = 0; j < results.size(); ++j) {
       const ProbeVariant& variant = variants[probe_of[j]];
       ProbeSample s;
@@ -109,10 +116,10 @@ class Runner {
   }
 
  private:
-  const runtime::LlamaModel& model_;
-  const runtime::LoraAdapter& adapter_;
-  const runtime::Tokenizer& tokenizer_;
-  const ProbeFormatter& formatter_;
+  const runtime::ModelSession& session_;
+  int adapter_;
+  bool raw_;
+  std::vector<std::string> stop_strings_;
   const std::vector<triggers::Probe>& probes_;
   const AnswerJudge& judge_;
   const ProbeOptions& options_;
@@ -131,15 +138,14 @@ double mean_shift(const std::vector<double>& triggered_adapter, const std::vecto
 
 }  // namespace
 
-Result<ProbeReport> run_differential_probes(const runtime::LlamaModel& model, const runtime::LoraAdapter& adapter,
-                                            const runtime::Tokenizer& tokenizer, const ProbeFormatter& formatter,
+Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session, int adapter, bool raw_prompts,
                                             const std::vector<triggers::Probe>& probes,
                                             const std::vector<triggers::CandidateTrigger>& candidates,
                                             const AnswerJudge& judge, const ProbeOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ProbeReport report;
   if (probes.empty()) return make_error(StatusCode::kInvalidArgument, "differential probes: no probes");
-  Runner runner(model, adapter, tokenizer, formatter, probes, judge, options, report);
+  Runner runner(session, adapter, raw_prompts, probes, judge, options, report);
 
   // (a) Teacher-forced margins: clean, then every candidate at every placement it is tried at.
   const auto clean = runner.variants(nullptr, triggers::Placement::kPrefix);

