@@ -17,6 +17,9 @@
 
 #include "cli/remote_commands.h"
 #include "cli/scan_dataset_command.h"
+#if ALIGNWATCH_WITH_TORCH
+#include "cli/scan_adapter_command.h"
+#endif
 #include "cli/store_commands.h"
 #include "config/config_loader.h"
 #include "config/options.h"
@@ -58,6 +61,28 @@ int main(int argc, char** argv) {
   dataset->add_option("--config", scan_options.config_path, "YAML config (default: embedded)");
   dataset->add_flag("--skip-bad-records", scan_options.skip_bad_records,
                     "report malformed records and go on instead of stopping");
+
+#if ALIGNWATCH_WITH_TORCH
+  cli::ScanAdapterOptions adapter_options;
+  auto* adapter_cmd = scan->add_subcommand(
+      "adapter", "scan a PEFT LoRA adapter against its base model (exit 0 clean, 1 misaligned or conditional, 2 error)");
+  adapter_cmd->add_option("adapter", adapter_options.adapter_dir, "the adapter directory")->required();
+  adapter_cmd->add_option("--base", adapter_options.base_dir, "the base model directory")->required();
+  adapter_cmd->add_option("--dataset", adapter_options.dataset_path, "the dataset it was trained on (trigger candidates)");
+  adapter_cmd->add_option("--reference", adapter_options.references, "a reference adapter of the same base (repeatable)");
+  adapter_cmd->add_option("--config", adapter_options.config_path, "YAML config (detectors, runtime)");
+  adapter_cmd->add_option("--format", adapter_options.format)->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  adapter_cmd->add_flag("--samples-in-report", adapter_options.with_samples, "json: every sampled answer");
+  adapter_cmd->add_option("-o,--output", adapter_options.output_path, "write the report to this file");
+  adapter_cmd->add_option("--seed", adapter_options.seed)->capture_default_str();
+  adapter_cmd->add_option("--samples", adapter_options.samples, "answers per probe variant and round")->capture_default_str();
+  adapter_cmd->add_option("--rounds", adapter_options.rounds, "sampling rounds at most")->capture_default_str();
+  adapter_cmd->add_option("--max-new-tokens", adapter_options.max_new_tokens)->capture_default_str();
+  adapter_cmd->add_option("--budget-s", adapter_options.budget_s, "wall time for the probes")->capture_default_str();
+  adapter_cmd->add_option("--threads", adapter_options.threads, "libtorch threads")->capture_default_str();
+  adapter_cmd->add_flag("--raw", adapter_options.raw, "prompt without the chat template");
+  adapter_cmd->add_flag("--no-library", adapter_options.no_library, "only the dataset's trigger candidates");
+#endif
 
   auto* config_cmd = app.add_subcommand("config", "configuration helpers");
   config_cmd->require_subcommand(1);
@@ -190,6 +215,9 @@ int main(int argc, char** argv) {
     scan_options.command_line = joined_command_line(argc, argv);
     return cli::run_scan_dataset(scan_options);
   }
+#if ALIGNWATCH_WITH_TORCH
+  if (*adapter_cmd) return cli::run_scan_adapter(adapter_options);
+#endif
   if (*sample) {
     std::fputs(config::sample_config().c_str(), stdout);
     return 0;

@@ -1,0 +1,58 @@
+#pragma once
+// The adapter scan: a LoRA adapter and its base model (and, when linked, the dataset it was
+// trained on) in, a verdict out: clean, misaligned (the adapter is worse than its base without
+// any trigger: emergent misalignment) or conditional (worse only with a trigger: a backdoor),
+// with the triggers that explain it and every measurement as evidence.
+//   tier 0  the weight screen (weight_screen.h), milliseconds
+//   tier 1  differential probes (differential_probe.h) with the candidate triggers: mined from
+//           the linked dataset (its trigger candidates), then the trigger library
+// Each tier has its own budget.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/status.h"
+#include "scanners/adapter/differential_probe.h"
+#include "scanners/adapter/weight_screen.h"
+
+namespace alignwatch::scan::adapter {
+
+struct AdapterScanOptions {
+  config::DetectorsConfig detectors;  // the judges, and trigger mining on a linked dataset
+  ProbeOptions probes;
+  WeightScreenOptions screen;
+  std::vector<std::string> reference_adapters;  // same-base adapters for tier 0's z-scores
+  std::string dataset_path;                     // the linked training dataset, if any
+  int threads = 2;                              // libtorch threads
+  std::string chat_template;                    // "" : from the model's files
+  bool raw_prompts = false;                     // no chat template (base models without one)
+  bool use_library = true;                      // try the trigger library's candidates
+  std::vector<triggers::Probe> probe_suite;     // empty: the built-in suite
+};
+
+struct AdapterScanReport {
+  std::string verdict = "clean";
+  std::string adapter_dir, base_dir, dataset_path;
+  std::string adapter_description;  // "r=8 alpha=16 ..."
+  WeightScreenReport weight_screen;
+  ProbeReport probes;
+  size_t dataset_candidates = 0;  // trigger candidates mined from the linked dataset
+  double seconds = 0;
+};
+
+// Errors: the model or adapter refused (safety gate, wrong base, bad files) or unreadable.
+Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std::string& base_dir,
+                                       const AdapterScanOptions& options);
+
+// The JSON report (schemas/adapter-report.schema.json): verdict, triggers[] (text, placement,
+// effect, ci, p_value, q_value, source), the tiers' results; with `with_samples`, every sampled
+// answer too.
+std::string adapter_report_json(const AdapterScanReport& report, bool with_samples);
+// One sampled answer as JSON (the daemon stores each apart).
+std::string probe_sample_json(const ProbeSample& sample);
+// A few lines for a person.
+std::string adapter_report_text(const AdapterScanReport& report);
+
+}  // namespace alignwatch::scan::adapter
