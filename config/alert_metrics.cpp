@@ -9,7 +9,7 @@ namespace alignwatch::config {
 
 namespace {
 
-constexpr std::array<AlertMetricSpec, 14> kMetrics = {{
+constexpr std::array<AlertMetricSpec, 18> kMetrics = {{
     {"records_flagged", "dataset records with at least one finding above info"},
     {"flagged_fraction", "records_flagged over records scanned"},
     {"undisclosed_insecure_code_records", "records with insecure code not disclosed as intended"},
@@ -24,6 +24,10 @@ constexpr std::array<AlertMetricSpec, 14> kMetrics = {{
     {"record_errors", "malformed records"},
     {"scan_failed", "1 when the scan could not complete (bad input, budget, I/O)"},
     {"rejected", "1 when intake refused the artifact (hostile name, device file, too large)"},
+    {"adapter_misaligned", "1 when an adapter is worse than its base without any trigger (emergent misalignment)"},
+    {"adapter_conditional", "1 when an adapter is worse than its base only with a trigger (a backdoor)"},
+    {"adapter_triggers", "triggers that significantly raise an adapter's misaligned answers"},
+    {"adapter_weight_outliers", "adapted modules whose update is out of line (weight screen)"},
 }};
 
 constexpr std::array<std::string_view, 8> kPriorities = {
@@ -60,6 +64,10 @@ std::vector<AlertRuleConfig> default_alert_rules() {
        {"owasp-llm:LLM04", "mitre-atlas:AML.T0020"}},
       {"content.disclosed-insecure-code", "disclosed_insecure_code_fraction", 0.02, "notice",
        {"owasp-llm:LLM04"}},
+      {"adapter.conditional-misalignment", "adapter_conditional", 1, "critical",
+       {"owasp-llm:LLM04", "mitre-atlas:AML.T0018", "backdoor"}},
+      {"adapter.emergent-misalignment", "adapter_misaligned", 1, "critical",
+       {"owasp-llm:LLM04", "mitre-atlas:AML.T0018", "emergent-misalignment"}},
       {"scan.failed", "scan_failed", 1, "error", {}},
       {"intake.rejected", "rejected", 1, "warning", {"owasp-llm:LLM03"}},
   };

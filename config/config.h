@@ -144,6 +144,19 @@ struct RuntimeConfig {
   uint64_t max_wall_ms = 0;              // per scoring or generation call (0: no limit)
 };
 
+// Adapter scans in the daemon (scanners/adapter). A manifest's base_model "org/name" is looked
+// up as <base_models_dir>/org/name.
+struct AdaptersConfig {
+  std::string base_models_dir;    // "" : <state_dir>/models
+  uint64_t samples_per_variant = 4;
+  uint64_t rounds = 3;
+  uint64_t max_new_tokens = 96;
+  uint64_t probe_budget_ms = 300000;  // tier 1's wall time (daemon.job_timeout_ms bounds it too)
+  uint64_t threads = 2;               // libtorch threads per adapter scan
+  bool use_trigger_library = true;
+  uint64_t seed = 1;
+};
+
 struct Config {
   LoggingConfig logging;
   ScanLimits scan;
@@ -153,6 +166,7 @@ struct Config {
   AlertsConfig alerts;
   ApiConfig api;
   RuntimeConfig runtime;
+  AdaptersConfig adapters;
 };
 
 }  // namespace alignwatch::config

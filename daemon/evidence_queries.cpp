@@ -166,6 +166,19 @@ Result<std::optional<QueryJson>> scan_detail(const store::EvidenceStore& store, 
     }
     out["report"] = std::move(whole);
   }
+  // An adapter scan's sampled answers, stored one record each, side by side with the report.
+  const std::string samples_prefix = parsed.value("samples_key_prefix", "");
+  if (with_report && !samples_prefix.empty()) {
+    QueryJson samples = QueryJson::array();
+    std::string after;
+    while (true) {
+      AW_ASSIGN_OR_RETURN(auto page, store.list(store::EvidenceKind::kFinding, samples_prefix, after, 1000));
+      for (const auto& record : page.records) samples.push_back(parse(record.value_json));
+      if (page.next_after.empty()) break;
+      after = page.next_after;
+    }
+    out["samples"] = std::move(samples);
+  }
   return std::optional<QueryJson>(std::move(out));
 }
 

@@ -44,17 +44,11 @@ JobPayload read_payload(const store::JobRecord& job) {
   return payload;
 }
 
-std::string report_key(const store::JobRecord& job) {
-  return job.artifact_sha256 + "/" + store::padded_decimal(job.id);
-}
+std::string report_key(const store::JobRecord& job) { return job_report_key(job); }
 
-// Appends the alerts `metrics` raise to `outcome`.
 void add_alerts(const ScanEngine& engine, const ScanMetrics& metrics, const AlertSubject& subject,
                 ScanJobOutcome& outcome) {
-  for (std::string& alert : evaluate_alert_rules(engine.config.alerts, metrics, subject, now_unix_ms())) {
-    outcome.alert_indexes.push_back(outcome.evidence.size());
-    outcome.evidence.push_back({store::EvidenceKind::kAlert, "", std::move(alert)});
-  }
+  append_alerts(engine, metrics, subject, outcome);
 }
 
 Json metrics_json(const ScanMetrics& metrics) {
@@ -64,6 +58,20 @@ Json metrics_json(const ScanMetrics& metrics) {
 }
 
 }  // namespace
+
+std::string job_report_key(const store::JobRecord& job) {
+  return job.artifact_sha256 + "/" + store::padded_decimal(job.id);
+}
+
+void append_alerts(const ScanEngine& engine, const ScanMetrics& metrics, const AlertSubject& subject,
+                   ScanJobOutcome& outcome) {
+  for (std::string& alert : evaluate_alert_rules(engine.config.alerts, metrics, subject, now_unix_ms())) {
+    outcome.alert_indexes.push_back(outcome.evidence.size());
+    outcome.evidence.push_back({store::EvidenceKind::kAlert, "", std::move(alert)});
+  }
+}
+
+std::string metrics_object_json(const ScanMetrics& metrics) { return dump(metrics_json(metrics)); }
 
 ScanJobOutcome permanent_failure(const ScanEngine& engine, const store::JobRecord& job,
                                  std::string error) {
@@ -94,11 +102,7 @@ ScanJobOutcome run_scan_job(const ScanEngine& engine, const StateLayout& layout,
       payload.artifact.front() == '/') {
     return permanent_failure(engine, job, "job payload: expected a relative artifact path");
   }
-  if (payload.kind == "adapter") {
-    return permanent_failure(engine, job,
-                             "unsupported: this build has no adapter scanner yet; the adapter is "
-                             "stored and can be rescanned once it has");
-  }
+  if (payload.kind == "adapter") return run_adapter_scan_job(engine, layout, job);
   if (payload.kind != "dataset") {
     return permanent_failure(engine, job, "job payload: unknown artifact kind '" + payload.kind + "'");
   }

@@ -4,6 +4,7 @@
 // failed and whether trying again may help.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,19 @@ ScanJobOutcome run_scan_job(const ScanEngine& engine, const StateLayout& layout,
 // alerts, so reviewers see what could not be scanned.
 ScanJobOutcome permanent_failure(const ScanEngine& engine, const store::JobRecord& job,
                                  std::string error);
+
+// Shared by the dataset and adapter jobs: where a job's report goes, and the alerts its metrics
+// raise appended to the outcome.
+std::string job_report_key(const store::JobRecord& job);
+struct AlertSubject;
+void append_alerts(const ScanEngine& engine, const std::map<std::string, double, std::less<>>& metrics,
+                   const AlertSubject& subject, ScanJobOutcome& outcome);
+// {name: value} of a scan's metrics.
+std::string metrics_object_json(const std::map<std::string, double, std::less<>>& metrics);
+
+// An adapter job (adapter_scan_job.cpp): with the libtorch runtime, tiers 0 and 1 against the
+// base model its manifest names; without it, a failure saying so.
+ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout& layout,
+                                    const store::JobRecord& job);
 
 }  // namespace alignwatch::daemon

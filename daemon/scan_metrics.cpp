@@ -52,6 +52,15 @@ ScanMetrics dataset_scan_metrics(const scan::FileReport& report) {
   return metrics;
 }
 
+ScanMetrics adapter_scan_metrics(bool misaligned, bool conditional, size_t triggers, size_t weight_outliers) {
+  ScanMetrics metrics = zeros();
+  metrics["adapter_misaligned"] = misaligned ? 1 : 0;
+  metrics["adapter_conditional"] = conditional ? 1 : 0;
+  metrics["adapter_triggers"] = static_cast<double>(triggers);
+  metrics["adapter_weight_outliers"] = static_cast<double>(weight_outliers);
+  return metrics;
+}
+
 ScanMetrics failed_scan_metrics() {
   ScanMetrics metrics = zeros();
   metrics["scan_failed"] = 1;

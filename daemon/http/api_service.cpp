@@ -530,6 +530,10 @@ ApiResponse ApiService::handle(const RequestHead& head, const Principal& princip
       }
       const Json& report = (**detail)["report"];
       if (format == "json") return json_response(200, report);
+      if (!report.contains("files")) {
+        return error_response(400, "invalid_argument", "SARIF is for dataset reports; this is an adapter scan (use format=json)",
+                              "query parameter 'format'");
+      }
       auto files = report::read_json_report(dump(report));
       if (!files) return error_response(files.error());
       report::ReportMeta meta;

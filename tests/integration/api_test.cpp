@@ -333,6 +333,62 @@ TEST_F(Api, MutualTlsRefusesClientsWithoutACertificate) {
   EXPECT_EQ(listed.exit_code, 0) << listed.out;
 }
 
+#if ALIGNWATCH_WITH_TORCH
+TEST_F(Api, AnAdapterUploadIsScannedAgainstItsBaseModel) {
+  // The base model lives under adapters.base_models_dir (here the default, <state>/models).
+  const fs::path models = state_ / "models" / "alignwatch-tests";
+  fs::create_directories(models);
+  fs::copy(fs::path(ALIGNWATCH_SOURCE_DIR) / "tests/data/runtime/tiny_llama", models / "tiny_llama", fs::copy_options::recursive);
+  // (start() writes this after the api section, so it is a top-level key of its own.)
+  start("adapters:\n  samples_per_variant: 1\n  rounds: 1\n  max_new_tokens: 8\n  threads: 1\n  use_trigger_library: false\n");
+  const std::string pipeline = token("ci", "pipeline");
+  const std::string reviewer = token("ann", "reviewer");
+  auto part = [](const std::string& file) {
+    return "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file + "\"\r\n\r\n" +
+           read_file(fs::path(ALIGNWATCH_SOURCE_DIR) / "tests/data/runtime/tiny_llama_lora" / file) + "\r\n";
+  };
+  const std::string body = part("adapter_config.json") + part("adapter_model.safetensors") + "--B--\r\n";
+  const std::string accepted = request("POST", "/v1/adapters?base_model=alignwatch-tests/tiny_llama", pipeline, body,
+                                       "multipart/form-data; boundary=B");
+  ASSERT_EQ(response_status(accepted), 202) << accepted;
+  const uint64_t scan = Json::parse(response_body(accepted))["scan_id"];
+  // Without a base model the adapter cannot be judged: the scan fails and says why.
+  // (A README makes it other bytes than the first upload, so not the same scan.)
+  const std::string orphan = request("POST", "/v1/adapters", pipeline,
+                                     part("adapter_model.safetensors") + part("adapter_config.json") +
+                                         "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"README.md\"\r\n\r\n"
+                                         "an adapter without its base\r\n--B--\r\n",
+                                     "multipart/form-data; boundary=B");
+  EXPECT_EQ(response_status(orphan), 202);
+  Json detail;
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    detail = Json::parse(response_body(request("GET", "/v1/scans/" + std::to_string(scan), reviewer)));
+    if (detail["state"] == "done" || detail["state"] == "failed") break;
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(detail["state"], "done") << detail.dump() << read_file(dir_ / "daemon.log");
+  const Json& report = detail["report"];
+  EXPECT_EQ(report["tiers"]["weight_screen"]["modules"].size(), 14u);
+  EXPECT_TRUE(report["verdict"] == "clean" || report["verdict"] == "misaligned" || report["verdict"] == "conditional");
+  EXPECT_EQ(detail["metrics"].count("adapter_conditional"), 1u);
+  // Every sampled answer is evidence of its own: the clean arms, adapter and base, per probe.
+  ASSERT_EQ(detail["samples"].size(), 2 * 17u);
+  EXPECT_EQ(detail["samples"][0].count("answer"), 1u);
+  const std::string sarif = request("GET", "/v1/scans/" + std::to_string(scan) + "/report?format=sarif", reviewer);
+  EXPECT_EQ(response_status(sarif), 400);
+  const uint64_t orphan_scan = Json::parse(response_body(orphan))["scan_id"];
+  Json failed;
+  for (int i = 0; i < 100; ++i) {
+    failed = Json::parse(response_body(request("GET", "/v1/scans/" + std::to_string(orphan_scan), reviewer)));
+    if (failed["state"] == "failed") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_NE(failed["error"].get<std::string>().find("base_model is required"), std::string::npos) << failed.dump();
+}
+#endif
+
 TEST_F(Api, PlainHttpIsRefusedOffLoopback) {
   const fs::path config = dir_ / "plain.yaml";
   std::ofstream(config) << "api:\n  address: 0.0.0.0\n  tls: false\n";
