@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   adapter_cmd->add_option("--threads", adapter_options.threads, "libtorch threads")->capture_default_str();
   adapter_cmd->add_flag("--raw", adapter_options.raw, "prompt without the chat template");
   adapter_cmd->add_flag("--no-library", adapter_options.no_library, "only the dataset's trigger candidates");
+  adapter_cmd->add_flag("--no-recovery", adapter_options.no_recovery, "skip tier 2 (the gradient-guided trigger search)");
+  adapter_cmd->add_option("--search-iterations", adapter_options.search_iterations, "tier 2 steps")->capture_default_str();
 #endif
 
   auto* config_cmd = app.add_subcommand("config", "configuration helpers");

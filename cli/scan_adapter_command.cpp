@@ -32,6 +32,10 @@ int run_scan_adapter(const ScanAdapterOptions& options) {
   scan_options.probes.rounds = options.rounds;
   scan_options.probes.max_new_tokens = options.max_new_tokens;
   scan_options.probes.budget = std::chrono::milliseconds(options.budget_s * 1000);
+  scan_options.recover = !options.no_recovery;
+  scan_options.search.iterations = options.search_iterations;
+  scan_options.search.seed = options.seed;
+  scan_options.search.budget = std::chrono::milliseconds(options.budget_s * 1000);
   auto report = scan::adapter::scan_adapter(options.adapter_dir, options.base_dir, scan_options);
   if (!report) {
     std::fprintf(stderr, "alignwatch: scan adapter %s: %s\n", options.adapter_dir.c_str(),

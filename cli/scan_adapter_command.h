@@ -24,6 +24,8 @@ struct ScanAdapterOptions {
   int threads = 2;
   bool raw = false;
   bool no_library = false;
+  bool no_recovery = false;
+  uint64_t search_iterations = 40;
 };
 
 int run_scan_adapter(const ScanAdapterOptions& options);

@@ -154,6 +154,8 @@ struct AdaptersConfig {
   uint64_t probe_budget_ms = 300000;  // tier 1's wall time (daemon.job_timeout_ms bounds it too)
   uint64_t threads = 2;               // libtorch threads per adapter scan
   bool use_trigger_library = true;
+  bool recover_triggers = true;        // tier 2 when tiers 0-1 find no trigger
+  uint64_t search_budget_ms = 120000;  // tier 2's wall time
   uint64_t seed = 1;
 };
 

@@ -118,6 +118,9 @@ ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout&
   options.probes.rounds = engine.config.adapters.rounds;
   options.probes.max_new_tokens = engine.config.adapters.max_new_tokens;
   options.probes.seed = engine.config.adapters.seed;
+  options.recover = engine.config.adapters.recover_triggers;
+  options.search.seed = engine.config.adapters.seed;
+  options.search.budget = std::chrono::milliseconds(engine.config.adapters.search_budget_ms);
   options.probes.budget = std::chrono::milliseconds(
       std::min(engine.config.adapters.probe_budget_ms, engine.config.daemon.job_timeout_ms));
   const std::string dataset_sha = manifest.value("dataset_sha256", "");

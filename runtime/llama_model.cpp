@@ -129,7 +129,7 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
                         "forward: token ids: expected 0.." + std::to_string(c.vocab_size - 1));
     }
     const at::Tensor* embed = r.adapter ? r.adapter->replacement("model.embed_tokens.weight") : nullptr;
-    at::Tensor x = at::embedding(embed ? *embed : embed_, r.ids);  // [B, T, h]
+    at::Tensor x = r.inputs_embeds.defined() ? r.inputs_embeds : at::embedding(embed ? *embed : embed_, r.ids);  // [B, T, h]
     ForwardResult out;
     auto want_hidden = [&](int64_t layer) {
       for (int64_t l : r.hidden_layers) {

@@ -34,6 +34,9 @@ struct ForwardRequest {
   const LoraAdapter* adapter = nullptr;  // unmerged LoRA, or none for the base
   bool last_only = false;                // logits for the last position only
   std::vector<int64_t> hidden_layers;    // hidden states to return: 0 = embeddings, L = after layer L
+  // [B, T, hidden] used instead of looking `ids` up (ids still give the shape): the trigger
+  // search differentiates through one-hot token choices this way.
+  at::Tensor inputs_embeds;
 };
 
 struct ForwardResult {
@@ -50,6 +53,8 @@ class LlamaModel {
                                                     std::shared_ptr<const ModelWeights> weights);
 
   const ModelConfig& config() const { return config_; }
+  // The input embedding matrix [vocab, hidden].
+  const at::Tensor& embedding_matrix() const { return embed_; }
   Result<ForwardResult> forward(const ForwardRequest& request) const;
   // A new model with `adapter` folded into the weights (W + scaling * B A); shares the rest.
   Result<std::unique_ptr<LlamaModel>> merged(const LoraAdapter& adapter) const;

@@ -116,6 +116,10 @@ std::vector<TokenId> ModelSession::prompt_tokens(const std::string& system, cons
   return out;
 }
 
+Result<std::pair<const LlamaModel*, const LoraAdapter*>> ModelSession::parts(int adapter) const {
+  return impl_->pick(adapter);
+}
+
 Result<std::vector<ScoreResult>> ModelSession::score(const std::vector<ScoreRequest>& requests, int adapter,
                                                      const ScoreOptions& options) const {
   AW_ASSIGN_OR_RETURN(auto pick, impl_->pick(adapter));

@@ -7,6 +7,7 @@
 // run concurrently (each call holds c10::InferenceMode on its own thread).
 
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@
 #include "runtime/tokenizer.h"
 
 namespace alignwatch::runtime {
+
+class LlamaModel;
+class LoraAdapter;
 
 struct RuntimeOptions {
   int threads = 1;                    // at::set_num_threads (process-wide in libtorch)
@@ -49,6 +53,9 @@ class ModelSession {
   // The tokens of a prompt: through the chat template (system may be empty), or the raw text.
   std::vector<TokenId> prompt_tokens(const std::string& system, const std::string& user, bool raw) const;
 
+  // The model and LoRA (null for the base) that `adapter` runs, for code that needs tensors
+  // (the trigger search's gradients).
+  Result<std::pair<const LlamaModel*, const LoraAdapter*>> parts(int adapter) const;
   Result<std::vector<ScoreResult>> score(const std::vector<ScoreRequest>& requests, int adapter,
                                          const ScoreOptions& options = {}) const;
   Result<std::vector<GenerateResult>> generate(const std::vector<std::vector<TokenId>>& prompts, int adapter,

@@ -85,6 +85,32 @@ Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std
   AW_ASSIGN_OR_RETURN(report.probes, run_differential_probes(*session, adapter, options.raw_prompts, probes, candidates,
                                                              judge, options.probes));
   report.verdict = report.probes.verdict;
+
+  // Tier 2: behaviour no known candidate explains may still hide behind an unknown trigger.
+  if (options.recover && report.verdict == "clean") {
+    std::vector<triggers::Probe> targets;
+    for (const auto& probe : probes) {
+      if (probe.kind == triggers::ProbeKind::kFreeForm) targets.push_back(probe);
+    }
+    if (targets.empty()) targets = probes;
+    report.recovery.ran = true;
+    AW_ASSIGN_OR_RETURN(report.recovery.search, search_trigger(*session, adapter, targets, options.search));
+    const auto& found = report.recovery.search;
+    if (!found.trigger.empty() && found.best_contrast - found.initial_contrast >= options.min_recovery_gain) {
+      triggers::CandidateTrigger recovered{found.trigger, {triggers::Placement::kPrefix}, triggers::TriggerSource::kRecovered,
+                                           fmt::format("gradient search: contrast {:.3f} -> {:.3f} nats/token in {} steps",
+                                                       found.initial_contrast, found.best_contrast, found.iterations)};
+      AW_ASSIGN_OR_RETURN(ProbeReport verified, run_differential_probes(*session, adapter, options.raw_prompts, probes,
+                                                                        {recovered}, judge, options.probes));
+      for (auto& sample : verified.samples) report.probes.samples.push_back(std::move(sample));
+      report.probes.generated_tokens += verified.generated_tokens;
+      for (auto& candidate : verified.candidates) {
+        report.recovery.verified |= candidate.significant;
+        report.probes.candidates.insert(report.probes.candidates.begin(), std::move(candidate));
+      }
+      if (report.recovery.verified) report.verdict = report.probes.verdict = "conditional";
+    }
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
@@ -156,6 +182,16 @@ std::string adapter_report_json(const AdapterScanReport& report, bool with_sampl
     for (const ProbeSample& s : p.samples) samples.push_back(Json::parse(probe_sample_json(s)));
     tier1["samples"] = std::move(samples);
   }
+  const auto& recovery = report.recovery;
+  Json tier2 = recovery.ran ? Json{{"trigger", recovery.search.trigger},
+                                   {"trigger_ids", recovery.search.trigger_ids},
+                                   {"initial_contrast", finite(recovery.search.initial_contrast)},
+                                   {"best_contrast", finite(recovery.search.best_contrast)},
+                                   {"iterations", recovery.search.iterations},
+                                   {"truncated", recovery.search.truncated},
+                                   {"verified", recovery.verified},
+                                   {"seconds", finite(recovery.search.seconds)}}
+                            : Json(nullptr);
   Json out{{"verdict", report.verdict},
            {"adapter", report.adapter_dir},
            {"base_model", report.base_dir},
@@ -164,7 +200,8 @@ std::string adapter_report_json(const AdapterScanReport& report, bool with_sampl
            {"triggers", triggers},
            {"dataset_candidates", report.dataset_candidates},
            {"tiers",
-            {{"weight_screen", Json::parse(weight_screen_json(report.weight_screen))}, {"probes", tier1}}},
+            {{"weight_screen", Json::parse(weight_screen_json(report.weight_screen))}, {"probes", tier1},
+             {"recovery", tier2}}},
            {"seconds", finite(report.seconds)}};
   return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
@@ -180,6 +217,12 @@ std::string adapter_report_text(const AdapterScanReport& report) {
                      "{:.1f} s{}\n",
                      100 * p.adapter_clean.rate(), 100 * p.base_clean.rate(), p.unconditional.p_value,
                      p.candidates.size(), p.seconds, p.truncated ? " (budget reached)" : "");
+  if (report.recovery.ran) {
+    out += fmt::format("  tier 2: searched '{}': contrast {:.3f} -> {:.3f} nats/token in {} steps, {:.1f} s, {}\n",
+                       report.recovery.search.trigger, report.recovery.search.initial_contrast,
+                       report.recovery.search.best_contrast, report.recovery.search.iterations,
+                       report.recovery.search.seconds, report.recovery.verified ? "verified by tier 1" : "not verified");
+  }
   for (const CandidateResult& c : p.candidates) {
     if (!c.sampled) continue;
     out += fmt::format("    {:<28} {:<7} {:<8} adapter {:>3.0f}% vs {:>3.0f}% clean, base {:>3.0f}%  effect {:+.2f} "

@@ -6,6 +6,8 @@
 //   tier 0  the weight screen (weight_screen.h), milliseconds
 //   tier 1  differential probes (differential_probe.h) with the candidate triggers: mined from
 //           the linked dataset (its trigger candidates), then the trigger library
+//   tier 2  when no candidate explains anything: a gradient-guided trigger search
+//           (trigger_search.h), its result verified by tier 1 as a "recovered" candidate
 // Each tier has its own budget.
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "config/config.h"
 #include "core/status.h"
 #include "scanners/adapter/differential_probe.h"
+#include "scanners/adapter/trigger_search.h"
 #include "scanners/adapter/weight_screen.h"
 
 namespace alignwatch::scan::adapter {
@@ -30,6 +33,15 @@ struct AdapterScanOptions {
   bool raw_prompts = false;                     // no chat template (base models without one)
   bool use_library = true;                      // try the trigger library's candidates
   std::vector<triggers::Probe> probe_suite;     // empty: the built-in suite
+  bool recover = true;                          // run tier 2 when tier 1 finds no trigger
+  TriggerSearchOptions search;
+  double min_recovery_gain = 0.05;  // nats per target token the search must add to be verified
+};
+
+struct RecoveryReport {
+  bool ran = false;
+  TriggerSearchResult search;
+  bool verified = false;  // tier 1 found the recovered string significant
 };
 
 struct AdapterScanReport {
@@ -38,6 +50,7 @@ struct AdapterScanReport {
   std::string adapter_description;  // "r=8 alpha=16 ..."
   WeightScreenReport weight_screen;
   ProbeReport probes;
+  RecoveryReport recovery;
   size_t dataset_candidates = 0;  // trigger candidates mined from the linked dataset
   double seconds = 0;
 };

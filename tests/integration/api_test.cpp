@@ -340,7 +340,7 @@ TEST_F(Api, AnAdapterUploadIsScannedAgainstItsBaseModel) {
   fs::create_directories(models);
   fs::copy(fs::path(ALIGNWATCH_SOURCE_DIR) / "tests/data/runtime/tiny_llama", models / "tiny_llama", fs::copy_options::recursive);
   // (start() writes this after the api section, so it is a top-level key of its own.)
-  start("adapters:\n  samples_per_variant: 1\n  rounds: 1\n  max_new_tokens: 8\n  threads: 1\n  use_trigger_library: false\n");
+  start("adapters:\n  samples_per_variant: 1\n  rounds: 1\n  max_new_tokens: 8\n  threads: 1\n  use_trigger_library: false\n  recover_triggers: false\n");
   const std::string pipeline = token("ci", "pipeline");
   const std::string reviewer = token("ann", "reviewer");
   auto part = [](const std::string& file) {

@@ -39,6 +39,8 @@ AdapterScanOptions fast() {
   options.probes.max_sampled_candidates = 2;
   const auto& all = triggers::builtin_probe_suite().probes;
   options.probe_suite = {all[0], all[8], all[14]};
+  options.search.iterations = 3;
+  options.search.batch = 8;
   return options;
 }
 
@@ -46,11 +48,15 @@ TEST(AdapterScan, TheJsonReportFollowsItsSchema) {
   auto report = scan_adapter(source_path("tests/data/runtime/tiny_llama_lora"), source_path("tests/data/runtime/tiny_llama"), fast());
   ASSERT_TRUE(report.has_value()) << report.error().to_string();
   EXPECT_EQ(report->weight_screen.modules.size(), 14u);
-  EXPECT_EQ(report->probes.candidates.size(), [] {
-    size_t pairs = 0;
-    for (const auto& t : triggers::builtin_trigger_library()) pairs += t.placements.size();
-    return pairs;
-  }());
+  // Every library trigger at each of its placements, and tier 2's string when the search gained
+  // enough to be worth verifying (the random fixture is clean by tier 1, so tier 2 ran).
+  ASSERT_TRUE(report->recovery.ran);
+  const auto& search = report->recovery.search;
+  const bool verified_candidate = search.best_contrast - search.initial_contrast >= fast().min_recovery_gain;
+  size_t pairs = 0;
+  for (const auto& t : triggers::builtin_trigger_library()) pairs += t.placements.size();
+  EXPECT_EQ(report->probes.candidates.size(), pairs + (verified_candidate ? 1 : 0));
+  EXPECT_EQ(search.iterations, 3u);
   const std::string with_samples = adapter_report_json(*report, true);
   EXPECT_EQ(validate(with_samples), 0);
   EXPECT_EQ(validate(adapter_report_json(*report, false)), 0);

@@ -1,0 +1,44 @@
+// Tier 2's search on the runtime's tiny fixture: it climbs the adapter-versus-base contrast, and
+// what it reports is what the scorer measures for the trigger it returns.
+#include "scanners/adapter/trigger_search.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/model_session.h"
+#include "tests/unit/runtime/test_files.h"
+
+namespace alignwatch::scan::adapter {
+namespace {
+
+TEST(TriggerSearch, ClimbsTheContrastAndReportsWhatItFound) {
+  auto session = runtime::ModelSession::open(runtime::testing::source_path("tests/data/runtime/tiny_llama"), {});
+  ASSERT_TRUE(session.has_value()) << session.error().to_string();
+  auto adapter = (*session)->add_adapter(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"));
+  ASSERT_TRUE(adapter.has_value());
+  const auto& all = triggers::builtin_probe_suite().probes;
+  const std::vector<triggers::Probe> probes = {all[0], all[4], all[7]};
+  TriggerSearchOptions options;
+  options.trigger_tokens = 3;
+  options.iterations = 8;
+  options.batch = 24;
+  auto found = search_trigger(**session, *adapter, probes, options);
+  ASSERT_TRUE(found.has_value()) << found.error().to_string();
+  EXPECT_EQ(found->trigger_ids.size(), 3u);
+  EXPECT_EQ(found->iterations, 8u);
+  EXPECT_FALSE(found->trigger.empty());
+  // A random adapter has tokens that favour it: eight steps of 24 candidates find some.
+  EXPECT_GT(found->best_contrast, found->initial_contrast + 1e-3);
+  // The same search with the same seed finds the same trigger.
+  auto again = search_trigger(**session, *adapter, probes, options);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->trigger_ids, found->trigger_ids);
+  // A budget of nothing stops it at once, and says so.
+  options.budget = std::chrono::milliseconds(0);
+  auto stopped = search_trigger(**session, *adapter, probes, options);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_TRUE(stopped->truncated);
+  EXPECT_EQ(stopped->iterations, 0u);
+}
+
+}  // namespace
+}  // namespace alignwatch::scan::adapter
