@@ -51,14 +51,12 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::create(const ModelConfig& c,
     const TensorInfo* info = w.info(name);
     if (!info) {
       return make_error(StatusCode::kCorruption,
-                        "model tensor '" + name + "': expected " + shape_string(shape) + ", got nothing (missing)",
-                        Location{w.files().empty() ? "" : w.files()[0]});
+                        "model tensor '" + name + "': expected " + shape_string(shape) + ", got nothing (missing)");
     }
     if (info->shape != shape) {
       return make_error(StatusCode::kCorruption,
                         "model tensor '" + name + "': expected " + shape_string(shape) + ", got " +
-                            shape_string(info->shape) + " [hint: config.json does not match the weights]",
-                        Location{w.files().empty() ? "" : w.files()[0]});
+                            shape_string(info->shape) + " [hint: config.json does not match the weights]");
     }
     return w.get(name);
   };

@@ -47,7 +47,7 @@ Result<std::unique_ptr<ModelSession>> ModelSession::open(const std::string& dir,
   const ModelDirReport& r = impl->report;
   if (!r.gate_passed()) {
     return make_error(StatusCode::kCorruption,
-                      "model directory: " + dir + ": refused by the safety gate: " + r.gate_problems()[0], Location{dir});
+                      "model directory: " + dir + ": refused by the safety gate: " + r.gate_problems()[0]);
   }
   if (!r.config) return std::unexpected(r.config_status);
   if (!r.tokenizer_status.is_ok()) return std::unexpected(r.tokenizer_status);
