@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 
 #include "runtime/generator.h"
+#include "runtime/hidden_states.h"
 #include "runtime/llama_model.h"
 #include "runtime/lora_adapter.h"
 #include "runtime/scorer.h"
@@ -126,6 +127,12 @@ Result<std::vector<GenerateResult>> ModelSession::generate(const std::vector<std
                                                            const GenerateOptions& options) const {
   AW_ASSIGN_OR_RETURN(auto pick, impl_->pick(adapter));
   return runtime::generate(*pick.first, prompts, pick.second, impl_->tokenizer.get(), options);
+}
+
+Result<std::vector<std::vector<std::vector<float>>>> ModelSession::hidden_states(
+    const std::vector<std::vector<TokenId>>& prompts, const std::vector<int64_t>& layers, int adapter) const {
+  AW_ASSIGN_OR_RETURN(auto pick, impl_->pick(adapter));
+  return last_token_hidden_states(*pick.first, prompts, layers, pick.second);
 }
 
 }  // namespace alignwatch::runtime

@@ -53,6 +53,11 @@ class ModelSession {
                                          const ScoreOptions& options = {}) const;
   Result<std::vector<GenerateResult>> generate(const std::vector<std::vector<TokenId>>& prompts, int adapter,
                                                const GenerateOptions& options) const;
+  // The residual stream at each prompt's last token: result[prompt][i] at layers[i]
+  // (0 = embeddings, L = after the last decoder layer).
+  Result<std::vector<std::vector<std::vector<float>>>> hidden_states(const std::vector<std::vector<TokenId>>& prompts,
+                                                                     const std::vector<int64_t>& layers,
+                                                                     int adapter) const;
 
  private:
   struct Impl;

@@ -348,3 +348,50 @@ TEST(ModelSessionTest, RefusesAGatedDirectory) {
 
 }  // namespace
 }  // namespace alignwatch::runtime
+
+#include "runtime/hidden_states.h"
+
+namespace alignwatch::runtime {
+namespace {
+
+TEST(HiddenStatesTest, LastTokenStatesAtChosenLayers) {
+  auto c = load_model_config(fixture("tiny_llama"));
+  ASSERT_TRUE(c.has_value());
+  auto w = ModelWeights::open_dir(fixture("tiny_llama"));
+  ASSERT_TRUE(w.has_value());
+  std::shared_ptr<const ModelWeights> weights(std::move(*w));
+  auto m = LlamaModel::create(*c, weights);
+  ASSERT_TRUE(m.has_value());
+  std::vector<TokenId> a = {5, 17, 99, 3}, b = {42, 7};
+  auto hs = last_token_hidden_states(**m, {a, b}, {0, 2, 1}, nullptr);
+  ASSERT_TRUE(hs.has_value()) << hs.error().to_string();
+  ASSERT_EQ(hs->size(), 2u);
+  ASSERT_EQ((*hs)[1].size(), 3u);
+  ASSERT_EQ((*hs)[1][0].size(), 32u);
+  // Layer 0 is the embedding of the last token (b is right-padded in the batch).
+  at::Tensor embed = *weights->get("model.embed_tokens.weight");
+  for (int64_t k = 0; k < 32; ++k) {
+    EXPECT_FLOAT_EQ((*hs)[0][0][k], embed[3][k].item<float>());
+    EXPECT_FLOAT_EQ((*hs)[1][0][k], embed[7][k].item<float>());
+  }
+  // The last layer's state, normed and through the head, gives the last logits.
+  c10::InferenceMode guard;
+  at::Tensor h = at::tensor((*hs)[1][1]);
+  at::Tensor normed = *weights->get("model.norm.weight") * (h * at::rsqrt(h.pow(2).mean() + c->rms_norm_eps));
+  at::Tensor logits = at::matmul(*weights->get("lm_head.weight"), normed);
+  ForwardRequest r;
+  r.ids = at::tensor(std::vector<int64_t>{42, 7}).unsqueeze(0);
+  r.positions = at::arange(2, at::kLong).unsqueeze(0);
+  r.key_valid = at::ones({1, 2}, at::kBool);
+  auto f = (*m)->forward(r);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_LT((f->logits[0][1] - logits).abs().max().item<double>(), 1e-4);
+  // Alone, b's states are the same as in the padded batch.
+  auto alone = last_token_hidden_states(**m, {b}, {1}, nullptr);
+  ASSERT_TRUE(alone.has_value());
+  for (int64_t k = 0; k < 32; ++k) EXPECT_NEAR((*alone)[0][0][k], (*hs)[1][2][k], 1e-5);
+  EXPECT_FALSE(last_token_hidden_states(**m, {a}, {3}, nullptr).has_value());
+}
+
+}  // namespace
+}  // namespace alignwatch::runtime
