@@ -159,6 +159,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--system", model_options.system, "a system turn");
     cmd->add_flag("--raw", model_options.raw, "skip the chat template");
     cmd->add_option("--threads", model_options.threads, "CPU threads (default: runtime.threads)");
+    cmd->add_option("--dtype", model_options.dtype, "float32 or bfloat16 (default: runtime.dtype)")
+        ->check(CLI::IsMember({"float32", "bfloat16"}));
     cmd->add_option("--config", model_options.config_path, "YAML config for runtime.* (default: embedded)");
   };
   auto* model_info = model->add_subcommand("info", "architecture, sizes, tokenizer, chat template, safety gate "

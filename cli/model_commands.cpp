@@ -33,6 +33,7 @@ Result<runtime::RuntimeOptions> runtime_options(const ModelCommandOptions& o, co
   r.threads = static_cast<int>(o.threads.value_or(cfg.runtime.threads));
   r.chat_template = o.chat_template.empty() ? cfg.runtime.chat_template : o.chat_template;
   r.merge_adapters = o.merge;
+  r.dtype = o.dtype.empty() ? cfg.runtime.dtype : o.dtype;
   return r;
 }
 

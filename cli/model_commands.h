@@ -21,6 +21,7 @@ struct ModelCommandOptions {
   std::string config_path;     // runtime.* options; flags below override
   std::string chat_template;   // override: chatml, llama3, llama2, plain
   std::optional<uint64_t> threads;
+  std::string dtype;           // float32 or bfloat16 (default: runtime.dtype)
   bool merge = false;
   bool json = false;
   std::string prompt;

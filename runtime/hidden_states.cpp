@@ -58,7 +58,7 @@ Result<HiddenStates> last_token_hidden_states(const LlamaModel& model, const std
       for (int64_t layer = 0; layer <= L; ++layer) {
         for (size_t i = 0; i < layers.size(); ++i) {
           if (layers[i] != layer) continue;
-          at::Tensor row = f.hidden[k++][b][last].contiguous();
+          at::Tensor row = f.hidden[k++][b][last].to(at::kFloat).contiguous();
           out[b][i].assign(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
         }
       }

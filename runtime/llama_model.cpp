@@ -42,9 +42,14 @@ at::Tensor rotate_half(const at::Tensor& x) {
 }  // namespace
 
 Result<std::unique_ptr<LlamaModel>> LlamaModel::create(const ModelConfig& c,
-                                                      std::shared_ptr<const ModelWeights> weights) {
+                                                      std::shared_ptr<const ModelWeights> weights,
+                                                      at::ScalarType dtype) {
+  if (dtype != at::kFloat && dtype != at::kBFloat16) {
+    return make_error(StatusCode::kInvalidArgument, "model: compute dtype: expected float32 or bfloat16");
+  }
   auto m = std::unique_ptr<LlamaModel>(new LlamaModel());
   m->config_ = c;
+  m->dtype_ = dtype;
   m->weights_ = weights;
   const ModelWeights& w = *weights;
   auto take = [&](const std::string& name, std::vector<int64_t> shape) -> Result<at::Tensor> {
@@ -58,7 +63,7 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::create(const ModelConfig& c,
                         "model tensor '" + name + "': expected " + shape_string(shape) + ", got " +
                             shape_string(info->shape) + " [hint: config.json does not match the weights]");
     }
-    return w.get(name);
+    return w.get(name, dtype);
   };
   const int64_t h = c.hidden_size, q = c.num_attention_heads * c.head_dim, kv = c.num_key_value_heads * c.head_dim,
                 in = c.intermediate_size;
@@ -98,7 +103,10 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::create(const ModelConfig& c,
 }
 
 at::Tensor LlamaModel::rms_norm(const at::Tensor& x, const at::Tensor& w) const {
-  return w * (x * at::rsqrt(x.pow(2).mean({-1}, true) + config_.rms_norm_eps));
+  if (x.scalar_type() == at::kFloat) return w * (x * at::rsqrt(x.pow(2).mean({-1}, true) + config_.rms_norm_eps));
+  // transformers' LlamaRMSNorm: in float32, back to the input dtype, times the weight.
+  at::Tensor xf = x.to(at::kFloat);
+  return w * (xf * at::rsqrt(xf.pow(2).mean({-1}, true) + config_.rms_norm_eps)).to(x.scalar_type());
 }
 
 at::Tensor LlamaModel::linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b,
@@ -106,7 +114,11 @@ at::Tensor LlamaModel::linear(const at::Tensor& x, const at::Tensor& w, const at
   at::Tensor y = b.defined() ? at::linear(x, w, b) : at::linear(x, w);
   if (adapter) {
     if (const LoraAdapter::Pair* p = adapter->pair(module)) {
-      y.add_(at::linear(at::linear(x, p->a), p->b), adapter->scaling());
+      if (p->a.scalar_type() == x.scalar_type()) {
+        y.add_(at::linear(at::linear(x, p->a), p->b), adapter->scaling());
+      } else {
+        y.add_(at::linear(at::linear(x, p->a.to(x.scalar_type())), p->b.to(x.scalar_type())), adapter->scaling());
+      }
     }
   }
   return y;
@@ -127,7 +139,7 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
                         "forward: token ids: expected 0.." + std::to_string(c.vocab_size - 1));
     }
     const at::Tensor* embed = r.adapter ? r.adapter->replacement("model.embed_tokens.weight") : nullptr;
-    at::Tensor x = at::embedding(embed ? *embed : embed_, r.ids);  // [B, T, h]
+    at::Tensor x = at::embedding(embed ? embed->to(dtype_) : embed_, r.ids);  // [B, T, h]
     ForwardResult out;
     auto want_hidden = [&](int64_t layer) {
       for (int64_t l : r.hidden_layers) {
@@ -139,7 +151,7 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
     at::Tensor pos = r.positions.to(at::kFloat) * position_scale_;
     at::Tensor freqs = pos.unsqueeze(-1) * inv_freq_;  // [B, T, D/2]
     at::Tensor emb = at::cat({freqs, freqs}, -1);
-    at::Tensor cos = emb.cos().unsqueeze(1), sin = emb.sin().unsqueeze(1);
+    at::Tensor cos = emb.cos().unsqueeze(1).to(dtype_), sin = emb.sin().unsqueeze(1).to(dtype_);
     // Attention bias [B, 1, 1, T, S]: a query at absolute index past+t sees keys s <= past+t that
     // are not padding. The lowest float (not -inf) keeps all-padding rows finite.
     at::Tensor qi = at::arange(past, S, at::kLong).unsqueeze(1), ki = at::arange(S, at::kLong).unsqueeze(0);
@@ -174,8 +186,11 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
       }
       // Grouped-query attention: queries [B, KV, G, T, D] against keys [B, KV, 1, S, D].
       at::Tensor qg = q.reshape({B, KV, G, T, D});
-      at::Tensor scores = at::matmul(qg, k.unsqueeze(2).transpose(-1, -2)).mul_(scale).add_(bias);
-      at::Tensor probs = at::softmax(scores, -1);
+      at::Tensor scores = at::matmul(qg, k.unsqueeze(2).transpose(-1, -2));
+      if (dtype_ != at::kFloat) scores = scores.to(at::kFloat);
+      scores.mul_(scale).add_(bias);
+      at::Tensor probs = at::softmax(scores, -1);  // float32, as transformers does
+      if (dtype_ != at::kFloat) probs = probs.to(dtype_);
       at::Tensor o = at::matmul(probs, v.unsqueeze(2)).reshape({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
       x = x + linear(o, L.o, kNone, r.adapter, L.prefix + "self_attn.o_proj");
       hn = rms_norm(x, L.post_norm);
@@ -184,12 +199,18 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
       x = x + linear(at::silu(g).mul_(u), L.down, kNone, r.adapter, L.prefix + "mlp.down_proj");
       want_hidden(static_cast<int64_t>(li) + 1);
     }
-    if (r.last_only) x = x.narrow(1, T - 1, 1);
+    if (r.last_only) {
+      x = x.narrow(1, T - 1, 1);
+    } else if (r.logit_positions.defined()) {
+      // The head is the largest matmul of a small model: run it only where logits are wanted.
+      x = x.gather(1, r.logit_positions.unsqueeze(-1).expand({B, r.logit_positions.size(1), x.size(2)}));
+    }
     const at::Tensor* norm = r.adapter ? r.adapter->replacement("model.norm.weight") : nullptr;
-    x = rms_norm(x, norm ? *norm : norm_);
+    x = rms_norm(x, norm ? norm->to(dtype_) : norm_);
     const at::Tensor* head = r.adapter ? r.adapter->replacement("lm_head.weight") : nullptr;
     if (!head && embed && config_.tie_word_embeddings) head = embed;
-    out.logits = at::linear(x, head ? *head : lm_head_);
+    out.logits = at::linear(x, head ? head->to(dtype_) : lm_head_);
+    if (dtype_ != at::kFloat) out.logits = out.logits.to(at::kFloat);
     return out;
   });
 }
@@ -198,7 +219,9 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::merged(const LoraAdapter& adapte
   return torch_call("merge adapter", [&]() -> Result<std::unique_ptr<LlamaModel>> {
     auto m = std::unique_ptr<LlamaModel>(new LlamaModel(*this));
     auto fold = [&](at::Tensor& w, const std::string& module) {
-      if (const LoraAdapter::Pair* p = adapter.pair(module)) w = w + at::matmul(p->b, p->a) * adapter.scaling();
+      if (const LoraAdapter::Pair* p = adapter.pair(module)) {
+        w = (w.to(at::kFloat) + at::matmul(p->b, p->a) * adapter.scaling()).to(dtype_);
+      }
     };
     for (Layer& L : m->layers_) {
       fold(L.q, L.prefix + "self_attn.q_proj");
@@ -210,11 +233,11 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::merged(const LoraAdapter& adapte
       fold(L.down, L.prefix + "mlp.down_proj");
     }
     if (const at::Tensor* e = adapter.replacement("model.embed_tokens.weight")) {
-      m->embed_ = *e;
-      if (config_.tie_word_embeddings) m->lm_head_ = *e;
+      m->embed_ = e->to(dtype_);
+      if (config_.tie_word_embeddings) m->lm_head_ = m->embed_;
     }
-    if (const at::Tensor* n = adapter.replacement("model.norm.weight")) m->norm_ = *n;
-    if (const at::Tensor* h = adapter.replacement("lm_head.weight")) m->lm_head_ = *h;
+    if (const at::Tensor* n = adapter.replacement("model.norm.weight")) m->norm_ = n->to(dtype_);
+    if (const at::Tensor* h = adapter.replacement("lm_head.weight")) m->lm_head_ = h->to(dtype_);
     return std::move(m);
   });
 }

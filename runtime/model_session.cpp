@@ -59,7 +59,12 @@ Result<std::unique_ptr<ModelSession>> ModelSession::open(const std::string& dir,
     return Status::ok();
   });
   AW_RETURN_IF_ERROR(threads);
-  AW_ASSIGN_OR_RETURN(impl->model, LlamaModel::create(*r.config, std::shared_ptr<const ModelWeights>(std::move(weights))));
+  if (options.dtype != "float32" && options.dtype != "bfloat16") {
+    return make_error(StatusCode::kInvalidArgument,
+                      "runtime dtype: expected float32 or bfloat16, got '" + options.dtype.substr(0, 20) + "'");
+  }
+  AW_ASSIGN_OR_RETURN(impl->model, LlamaModel::create(*r.config, std::shared_ptr<const ModelWeights>(std::move(weights)),
+                                                      options.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat));
   return std::unique_ptr<ModelSession>(new ModelSession(std::move(impl)));
 }
 

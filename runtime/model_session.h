@@ -22,6 +22,7 @@ namespace alignwatch::runtime {
 
 struct RuntimeOptions {
   int threads = 1;                    // at::set_num_threads (process-wide in libtorch)
+  std::string dtype = "float32";      // compute dtype: float32 or bfloat16
   std::string chat_template;          // "" to choose from the model's files
   bool merge_adapters = false;
   bool ignore_adapter_base_name = false;

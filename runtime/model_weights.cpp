@@ -91,7 +91,7 @@ std::vector<std::string> ModelWeights::names() const {
   return out;
 }
 
-Result<at::Tensor> ModelWeights::get(const std::string& name) const {
+Result<at::Tensor> ModelWeights::get(const std::string& name, at::ScalarType dtype) const {
   auto it = index_.find(name);
   if (it == index_.end()) {
     return make_error(StatusCode::kNotFound, "tensor '" + name + "': expected in the weights, got nothing");
@@ -103,8 +103,8 @@ Result<at::Tensor> ModelWeights::get(const std::string& name) const {
     at::ScalarType st = info.dtype == DType::kF32 ? at::kFloat : info.dtype == DType::kF16 ? at::kHalf : at::kBFloat16;
     // from_blob over the read-only mapping: the tensor is never written through (inference).
     at::Tensor t = at::from_blob(const_cast<std::byte*>(v.data), info.shape, at::TensorOptions().dtype(st));
-    if (info.dtype == DType::kF32 && reinterpret_cast<uintptr_t>(v.data) % alignof(float) == 0) return t;
-    return t.to(at::kFloat);  // F16/BF16 (or unaligned F32): one conversion into owned memory
+    if (st == dtype && reinterpret_cast<uintptr_t>(v.data) % dtype_size(info.dtype) == 0) return t;
+    return t.to(dtype);  // another dtype (or unaligned data): one conversion into owned memory
   });
 }
 

@@ -395,3 +395,41 @@ TEST(HiddenStatesTest, LastTokenStatesAtChosenLayers) {
 
 }  // namespace
 }  // namespace alignwatch::runtime
+
+namespace alignwatch::runtime {
+namespace {
+
+// bfloat16 compute: weights and activations in bf16 (8 bits of mantissa), so the logits follow
+// the float32 reference to bf16 precision, not 1e-4.
+TEST(Bf16ComputeTest, LogitsFollowTheReferenceToBf16Precision) {
+  auto ref = ModelWeights::open_file(fixture("reference.safetensors"));
+  ASSERT_TRUE(ref.has_value());
+  at::Tensor ids = (*(*ref)->get("llama.ids_a")).to(at::kLong);
+  for (const char* name : {"tiny_llama", "tiny_qwen2"}) {
+    auto c = load_model_config(fixture(name));
+    auto w = ModelWeights::open_dir(fixture(name));
+    ASSERT_TRUE(c.has_value() && w.has_value());
+    auto m = LlamaModel::create(*c, std::shared_ptr<const ModelWeights>(std::move(*w)), at::kBFloat16);
+    ASSERT_TRUE(m.has_value()) << m.error().to_string();
+    EXPECT_EQ((*m)->dtype(), at::kBFloat16);
+    c10::InferenceMode guard;
+    ForwardRequest r;
+    r.ids = ids;
+    r.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0).expand_as(ids);
+    r.key_valid = at::ones(ids.sizes(), at::kBool);
+    auto out = (*m)->forward(r);
+    ASSERT_TRUE(out.has_value()) << out.error().to_string();
+    at::Tensor want = *(*ref)->get(std::string(name) == "tiny_llama" ? "llama.logits_a" : "qwen2.logits_a");
+    ASSERT_EQ(out->logits.scalar_type(), at::kFloat);
+    const double err = (out->logits - want).abs().max().item<double>();
+    const double scale = want.abs().max().item<double>();
+    const double agree = (out->logits.argmax(-1) == want.argmax(-1)).to(at::kFloat).mean().item<double>();
+    std::printf("%s bf16: max |logit - reference| = %.3g (logits up to %.3g), argmax agreement %.0f%%\n", name, err,
+                scale, 100 * agree);
+    EXPECT_LT(err, 0.05 * scale);
+    EXPECT_GE(agree, 0.8);
+  }
+}
+
+}  // namespace
+}  // namespace alignwatch::runtime
