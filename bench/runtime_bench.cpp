@@ -124,31 +124,34 @@ int main(int argc, char** argv) {
       auto r = generate(**model, {prompt}, nullptr, nullptr, g);
       ok &= r.has_value() && static_cast<int64_t>((*r)[0].tokens.size()) == kGenNew;
     };
+    // This machine is shared: the two sides run in alternation, twice, and each keeps its best.
+    double ts = 1e30, tg = 1e30, eager_score = 0, eager_gen = 0;
     score_once();
-    const double ts = best_of(5, score_once);
     gen_once();
-    const double tg = best_of(5, gen_once);
+    for (int round = 0; round < 2; ++round) {
+      ts = std::min(ts, best_of(5, score_once));
+      tg = std::min(tg, best_of(5, gen_once));
+      if (python) {
+        std::string cmd = "/usr/bin/python3 " + script + " run " + dir + " " + dtype_name;
+        FILE* p = popen(cmd.c_str(), "r");
+        std::string out;
+        char buf[4096];
+        size_t n;
+        while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        if (p) pclose(p);
+        auto j = nlohmann::json::parse(out, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) {
+          eager_score = std::max(eager_score, j.value("score_tokens_per_s", 0.0));
+          eager_gen = std::max(eager_gen, j.value("generate_tokens_per_s", 0.0));
+        }
+      }
+    }
     if (!ok) {
       std::fprintf(stderr, "runtime_bench: a run failed\n");
       return 2;
     }
     const double score_tps = kScoreBatch * kScoreLen / ts, gen_tps = kGenNew / tg;
     const double frac = scoring_flops(*config) / ts / peak;
-    double eager_score = 0, eager_gen = 0;
-    if (python) {
-      std::string cmd = "/usr/bin/python3 " + script + " run " + dir + " " + dtype_name;
-      FILE* p = popen(cmd.c_str(), "r");
-      std::string out;
-      char buf[4096];
-      size_t n;
-      while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-      if (p) pclose(p);
-      auto j = nlohmann::json::parse(out, nullptr, false);
-      if (!j.is_discarded() && j.is_object()) {
-        eager_score = j.value("score_tokens_per_s", 0.0);
-        eager_gen = j.value("generate_tokens_per_s", 0.0);
-      }
-    }
     std::printf("%-11s %-8s %7.1fM | %12.0f %12.0f %5.2fx | %10.1f %10.1f %5.2fx | %8.1f%%\n", name,
                 dtype_name.c_str(), config->parameter_count() / 1e6, score_tps, eager_score, eager_score ? score_tps / eager_score : 0.0,
                 gen_tps, eager_gen, eager_gen ? gen_tps / eager_gen : 0.0, 100 * frac);

@@ -155,7 +155,9 @@ Result<ForwardResult> LlamaModel::forward(const ForwardRequest& r) const {
     // Attention bias [B, 1, 1, T, S]: a query at absolute index past+t sees keys s <= past+t that
     // are not padding. The lowest float (not -inf) keeps all-padding rows finite.
     at::Tensor qi = at::arange(past, S, at::kLong).unsqueeze(1), ki = at::arange(S, at::kLong).unsqueeze(0);
-    at::Tensor allowed = (ki <= qi).unsqueeze(0) & r.key_valid.unsqueeze(1);  // [B, T, S]
+    at::Tensor causal = ki <= qi;
+    if (c.sliding_window > 0) causal = causal & ((qi - ki) < c.sliding_window);  // Mistral's window
+    at::Tensor allowed = causal.unsqueeze(0) & r.key_valid.unsqueeze(1);  // [B, T, S]
     at::Tensor bias = at::zeros({B, T, S}, at::kFloat)
                           .masked_fill_(allowed.logical_not(), std::numeric_limits<float>::lowest())
                           .view({B, 1, 1, T, S});

@@ -96,6 +96,12 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, const std::st
     return make_error(StatusCode::kUnsupported,
                       "model config: " + where + ": 'mlp_bias': expected false, got true");
   }
+  AW_ASSIGN_OR_RETURN(auto window, json_int(j, "sliding_window", where));
+  AW_ASSIGN_OR_RETURN(auto use_window, json_bool(j, "use_sliding_window", where));
+  if (window && *window > 0 &&
+      (c.architecture == Architecture::kMistral || (c.architecture == Architecture::kQwen2 && use_window.value_or(false)))) {
+    c.sliding_window = *window;
+  }
   AW_ASSIGN_OR_RETURN(auto act, json_string(j, "hidden_act", where));
   c.hidden_act = act.value_or("silu");
   if (c.hidden_act != "silu") {

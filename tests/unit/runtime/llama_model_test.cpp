@@ -260,6 +260,27 @@ TEST_F(LlamaModelTest, SeededSamplingIsReproducible) {
   EXPECT_LT((*cut)[0].tokens.size(), 12u);
 }
 
+// A sliding window wider than the sequence changes nothing; a window of 1 makes each token see
+// only itself, which changes every logit after the first position.
+TEST_F(LlamaModelTest, SlidingWindowMasksDistantKeys) {
+  Loaded l = load("tiny_llama");
+  for (int64_t window : {int64_t{64}, int64_t{1}}) {
+    ModelConfig c = l.config;
+    c.sliding_window = window;
+    auto w = ModelWeights::open_dir(fixture("tiny_llama"));
+    ASSERT_TRUE(w.has_value());
+    auto m = LlamaModel::create(c, std::shared_ptr<const ModelWeights>(std::move(*w)));
+    ASSERT_TRUE(m.has_value());
+    at::Tensor got = logits(**m, ids("llama.ids_a")), want = ref("llama.logits_a");
+    if (window == 64) {
+      EXPECT_LT(max_diff(got, want), kTolerance);
+    } else {
+      EXPECT_LT(max_diff(got.narrow(1, 0, 1), want.narrow(1, 0, 1)), kTolerance);
+      EXPECT_GT(max_diff(got.narrow(1, 1, 8), want.narrow(1, 1, 8)), 0.01);
+    }
+  }
+}
+
 TEST_F(LlamaModelTest, WeightsThatDisagreeWithConfigAreRefused) {
   Loaded l = load("tiny_llama");
   ModelConfig wrong = l.config;
