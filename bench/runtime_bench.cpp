@@ -4,7 +4,7 @@
 // generation tokens/s (32-token prompt, 64 new tokens, KV cache), scoring FLOP/s as a fraction
 // of this machine's measured float32 matmul peak. One thread on both sides.
 //
-//   runtime_bench [--models DIR] [--threads N] [--no-python]
+//   runtime_bench [--models DIR] [--threads N] [--no-python] [--only bench_20m|bench_100m]
 //
 // DIR holds bench_20m/ and bench_100m/ from scripts/runtime_bench_torch.py make DIR (made there
 // when missing). Prints a table and one JSON line per model.
@@ -67,12 +67,14 @@ int main(int argc, char** argv) {
   std::string models = "/tmp/alignwatch-runtime-bench";
   int threads = 1;
   bool python = true;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--models") && i + 1 < argc) models = argv[++i];
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--no-python")) python = false;
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: runtime_bench [--models DIR] [--threads N] [--no-python]\n");
+      std::fprintf(stderr, "usage: runtime_bench [--models DIR] [--threads N] [--no-python] [--only bench_20m|bench_100m]\n");
       return 2;
     }
   }
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
   std::printf("%-11s %-8s %8s | %12s %12s %6s | %10s %10s %6s | %9s\n", "model", "dtype", "params", "score tok/s",
               "eager tok/s", "ratio", "gen tok/s", "eager", "ratio", "peak frac");
   for (const char* name : {"bench_20m", "bench_100m"}) {
+   if (!only.empty() && only != name) continue;
    for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
     const std::string dtype_name = dtype == at::kFloat ? "float32" : "bfloat16";
     const double peak = dtype == at::kFloat ? peak_f32 : peak_bf16;
