@@ -8,6 +8,8 @@
 //   token create|list|revoke API bearer tokens (create prints the token once)
 //   submit FILE|DIR [--wait] push to a daemon's HTTPS API; with --wait exit 0 clean, 1 flagged, 2 error
 //   (alerts and scans commands talk to the API instead of the store when given --server)
+//   scan adapter DIR --base DIR  scan a LoRA adapter (with the libtorch runtime)
+//   model info|generate|score try a model and an adapter (with the libtorch runtime)
 //   version
 
 #include <cstdio>
@@ -19,6 +21,7 @@
 #include "cli/scan_dataset_command.h"
 #if ALIGNWATCH_WITH_TORCH
 #include "cli/scan_adapter_command.h"
+#include "cli/model_commands.h"
 #endif
 #include "cli/store_commands.h"
 #include "config/config_loader.h"
@@ -199,6 +202,44 @@ int main(int argc, char** argv) {
   submit->add_option("--format", store_format, "output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+#if ALIGNWATCH_WITH_TORCH
+  cli::ModelCommandOptions model_options;
+  std::string model_format = "text";
+  auto* model = app.add_subcommand("model", "try a model and a LoRA adapter by hand");
+  model->require_subcommand(1);
+  auto add_model_common = [&](CLI::App* cmd) {
+    cmd->add_option("--format", model_format, "output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    cmd->add_option("--chat-template", model_options.chat_template, "chatml, llama3, llama2 or plain (default: from the model)");
+  };
+  auto add_run_options = [&](CLI::App* cmd) {
+    add_model_common(cmd);
+    cmd->add_option("--model", model_options.model_dir, "Hugging Face model directory")->required();
+    cmd->add_option("--adapter", model_options.adapter_dir, "PEFT LoRA adapter directory");
+    cmd->add_flag("--merge", model_options.merge, "merge the adapter into a copy of the weights");
+    cmd->add_option("--prompt", model_options.prompt, "the user turn (or the whole text with --raw)")->required();
+    cmd->add_option("--system", model_options.system, "a system turn");
+    cmd->add_flag("--raw", model_options.raw, "skip the chat template");
+    cmd->add_option("--threads", model_options.threads, "CPU threads (default: runtime.threads)");
+    cmd->add_option("--dtype", model_options.dtype, "float32 or bfloat16 (default: runtime.dtype)")
+        ->check(CLI::IsMember({"float32", "bfloat16"}));
+    cmd->add_option("--config", model_options.config_path, "YAML config for runtime.* (default: embedded)");
+  };
+  auto* model_info = model->add_subcommand("info", "architecture, sizes, tokenizer, chat template, safety gate "
+                                                   "(exit 0 passed, 1 refused, 2 error)");
+  add_model_common(model_info);
+  model_info->add_option("dir", model_options.model_dir, "model directory")->required();
+  auto* model_generate = model->add_subcommand("generate", "generate a reply");
+  add_run_options(model_generate);
+  model_generate->add_option("--max-new-tokens", model_options.max_new_tokens, "default: runtime.max_new_tokens");
+  model_generate->add_option("--temperature", model_options.temperature, "0: greedy")->capture_default_str();
+  model_generate->add_option("--top-p", model_options.top_p)->capture_default_str();
+  model_generate->add_option("--seed", model_options.seed)->capture_default_str();
+  auto* model_score = model->add_subcommand("score", "per-token log-probabilities of a continuation");
+  add_run_options(model_score);
+  model_score->add_option("--continuation", model_options.continuation, "the text to score")->required();
+#endif
 
   try {
     app.parse(argc, argv);
@@ -233,6 +274,12 @@ int main(int argc, char** argv) {
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
   }
+#if ALIGNWATCH_WITH_TORCH
+  model_options.json = model_format == "json";
+  if (*model_info) return cli::run_model_info(model_options);
+  if (*model_generate) return cli::run_model_generate(model_options);
+  if (*model_score) return cli::run_model_score(model_options);
+#endif
   store_options.format = store_format == "json" ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
   remote.format = store_options.format;
   if (*submit) return cli::run_submit(remote, submit_options);

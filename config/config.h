@@ -139,6 +139,7 @@ struct ApiConfig {
 // The model runtime (runtime/, libtorch).
 struct RuntimeConfig {
   uint64_t threads = 1;                  // at::set_num_threads for model runs
+  std::string dtype = "float32";         // compute dtype: float32 or bfloat16
   std::string chat_template;             // "" (from the model's files), chatml, llama3, llama2, plain
   uint64_t max_new_tokens = 256;         // generation limit per prompt
   uint64_t max_wall_ms = 0;              // per scoring or generation call (0: no limit)

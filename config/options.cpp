@@ -98,6 +98,10 @@ const std::vector<OptionSpec>& option_specs() {
        AW_FIELD(daemon.inbox_rescan_ms)},
       {"runtime.threads", OptionType::kUint, 1, 1024, "threads",
        "CPU threads libtorch uses for one model run (at::set_num_threads)", AW_FIELD(runtime.threads)},
+      {"runtime.dtype", OptionType::kString, 0, 0, "",
+       "compute dtype for models: float32, or bfloat16 (half the memory and memory traffic; "
+       "bf16 checkpoints used in place)",
+       AW_FIELD(runtime.dtype)},
       {"runtime.chat_template", OptionType::kString, 0, 0, "",
        "chat template for probes: empty (chosen from the model's files), chatml, llama3, llama2 or plain",
        AW_FIELD(runtime.chat_template)},

@@ -34,10 +34,10 @@ constexpr std::string_view kLlama3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 std::unexpected<Status> unsupported(const std::string& where, const std::string& what) {
-  return make_error(StatusCode::kUnsupported, "tokenizer: " + where + ": " + what, Location{where});
+  return make_error(StatusCode::kUnsupported, "tokenizer: " + where + ": " + what);
 }
 std::unexpected<Status> invalid(const std::string& where, const std::string& what) {
-  return make_error(StatusCode::kInvalidArgument, "tokenizer: " + where + ": " + what, Location{where});
+  return make_error(StatusCode::kInvalidArgument, "tokenizer: " + where + ": " + what);
 }
 
 // Finds the pre-tokenizer: ByteLevel alone (GPT-2's regex) or a Sequence of a Split with a

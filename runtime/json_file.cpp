@@ -19,39 +19,32 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& wher
     auto reparsed = nlohmann::json::parse(text.begin(), text.end());
     (void)reparsed;
   } catch (const nlohmann::json::parse_error& e) {
-    Location loc{where};
-    loc.offset = e.byte;
-    loc.has_offset = true;
-    return make_error(StatusCode::kCorruption,
-                      "invalid JSON: " + where + ": byte " + std::to_string(e.byte) +
-                          ": expected valid JSON, got a syntax error",
-                      loc);
+    return make_error(StatusCode::kCorruption, "invalid JSON: " + where + ": byte " + std::to_string(e.byte) +
+                                                   ": expected valid JSON, got a syntax error");
   } catch (const std::exception&) {
   }
   return make_error(StatusCode::kCorruption,
-                    "invalid JSON: " + where + ": expected valid JSON, got a syntax error",
-                    Location{where});
+                    "invalid JSON: " + where + ": expected valid JSON, got a syntax error");
 }
 
 Result<std::string> read_text_file(const std::string& path, uint64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return make_error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable,
-                      "cannot open file: " + path + ": " + std::strerror(errno), Location{path});
+                      "cannot open file: " + path + ": " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return make_error(StatusCode::kInvalidArgument,
-                      "not a regular file: " + path + ": expected a file", Location{path});
+                      "not a regular file: " + path + ": expected a file");
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
     return make_error(StatusCode::kResourceExhausted,
                       "file too large: " + path + ": expected at most " +
                           std::to_string(max_bytes) + " bytes, got " +
-                          std::to_string(st.st_size),
-                      Location{path});
+                          std::to_string(st.st_size));
   }
   std::string out(static_cast<size_t>(st.st_size), '\0');
   size_t done = 0;
@@ -60,7 +53,7 @@ Result<std::string> read_text_file(const std::string& path, uint64_t max_bytes) 
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       ::close(fd);
-      return make_error(StatusCode::kUnavailable, "cannot read file: " + path, Location{path});
+      return make_error(StatusCode::kUnavailable, "cannot read file: " + path);
     }
     done += static_cast<size_t>(n);
   }
@@ -80,8 +73,7 @@ std::unexpected<Status> wrong_type(std::string_view key, const std::string& wher
                                    std::string_view expected, const nlohmann::json& got) {
   return make_error(StatusCode::kInvalidArgument,
                     "field '" + std::string(key) + "': " + where + ": expected " +
-                        std::string(expected) + ", got " + got.type_name(),
-                    Location{where});
+                        std::string(expected) + ", got " + got.type_name());
 }
 }  // namespace
 
@@ -129,8 +121,7 @@ Result<int64_t> json_required_int(const nlohmann::json& obj, std::string_view ke
   if (!v) {
     return make_error(StatusCode::kInvalidArgument,
                       "field '" + std::string(key) + "': " + where +
-                          ": expected an integer, got nothing (missing)",
-                      Location{where});
+                          ": expected an integer, got nothing (missing)");
   }
   return *v;
 }

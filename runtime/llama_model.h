@@ -33,6 +33,7 @@ struct ForwardRequest {
   KvCache* cache = nullptr;              // appended to when set
   const LoraAdapter* adapter = nullptr;  // unmerged LoRA, or none for the base
   bool last_only = false;                // logits for the last position only
+  at::Tensor logit_positions;            // [B, K] int64: logits only at these positions (scoring)
   std::vector<int64_t> hidden_layers;    // hidden states to return: 0 = embeddings, L = after layer L
   // [B, T, hidden] used instead of looking `ids` up (ids still give the shape): the trigger
   // search differentiates through one-hot token choices this way.
@@ -40,7 +41,7 @@ struct ForwardRequest {
 };
 
 struct ForwardResult {
-  at::Tensor logits;                  // [B, T, V] (or [B, 1, V] with last_only)
+  at::Tensor logits;                  // float32 [B, T, V] ([B, 1, V] with last_only, [B, K, V] with logit_positions)
   std::vector<at::Tensor> hidden;     // one [B, T, hidden] per requested layer
 };
 
@@ -49,8 +50,13 @@ class LlamaModel {
   // Checks every expected tensor's shape against the config ("tensor 'x': expected [a, b], got
   // [c, d]") before taking it.
   // F32 weights stay views of the mapped files, so the model keeps `weights` alive.
+  // `dtype` is the compute dtype: float32, or bfloat16 (weights and activations in bf16, norms,
+  // RoPE tables and softmax in float32, as transformers runs a bf16 model; half the memory
+  // traffic of float32, and bf16 checkpoints are used in place without a copy).
   static Result<std::unique_ptr<LlamaModel>> create(const ModelConfig& config,
-                                                    std::shared_ptr<const ModelWeights> weights);
+                                                    std::shared_ptr<const ModelWeights> weights,
+                                                    at::ScalarType dtype = at::kFloat);
+  at::ScalarType dtype() const { return dtype_; }
 
   const ModelConfig& config() const { return config_; }
   // The input embedding matrix [vocab, hidden].
@@ -71,6 +77,7 @@ class LlamaModel {
 
   ModelConfig config_;
   std::shared_ptr<const ModelWeights> weights_;
+  at::ScalarType dtype_ = at::kFloat;
   at::Tensor embed_, norm_, lm_head_;
   at::Tensor inv_freq_;  // [head_dim / 2]
   double position_scale_ = 1.0;

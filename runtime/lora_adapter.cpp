@@ -59,7 +59,7 @@ bool targeted(const LoraConfig& c, const std::string& module) {
 
 std::unexpected<Status> tensor_error(StatusCode code, const std::string& name, const std::string& where,
                                      const std::string& what) {
-  return make_error(code, "adapter tensor '" + name.substr(0, 200) + "': " + where + ": " + what, Location{where});
+  return make_error(code, "adapter tensor '" + name.substr(0, 200) + "': " + where + ": " + what);
 }
 
 }  // namespace
@@ -81,16 +81,14 @@ Result<std::unique_ptr<LoraAdapter>> LoraAdapter::load(const std::string& dir, c
     return make_error(StatusCode::kInvalidArgument,
                       "adapter config: " + config_path + ": base_model_name_or_path: expected '" +
                           last_component(base_name) + "' (the loaded base), got '" +
-                          c.base_model_name_or_path.substr(0, 120) + "' [hint: wrong base model?]",
-                      Location{config_path});
+                          c.base_model_name_or_path.substr(0, 120) + "' [hint: wrong base model?]");
   }
   std::error_code ec;
   const std::string weights_path = dir + "/adapter_model.safetensors";
   if (!std::filesystem::exists(weights_path, ec)) {
     return make_error(StatusCode::kNotFound,
                       "adapter weights: " + dir + ": expected adapter_model.safetensors, got none"
-                      " [hint: adapter_model.bin (pickle) is refused; convert it to safetensors]",
-                      Location{dir});
+                      " [hint: adapter_model.bin (pickle) is refused; convert it to safetensors]");
   }
   AW_ASSIGN_OR_RETURN(auto weights, ModelWeights::open_file(weights_path));
   const auto linears = base_linears(base);
@@ -163,7 +161,7 @@ Result<std::unique_ptr<LoraAdapter>> LoraAdapter::load(const std::string& dir, c
   }
   if (adapter->pairs_.empty() && adapter->replacements_.empty()) {
     return make_error(StatusCode::kInvalidArgument,
-                      "adapter weights: " + weights_path + ": expected LoRA tensors, got none", Location{weights_path});
+                      "adapter weights: " + weights_path + ": expected LoRA tensors, got none");
   }
   // The tensors are copies now (ModelWeights::get converts or views); keep them alive beyond
   // the mapping by cloning views of F32 data.

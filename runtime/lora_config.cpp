@@ -12,7 +12,7 @@ double LoraConfig::scaling() const {
 
 namespace {
 std::unexpected<Status> bad(StatusCode code, const std::string& where, const std::string& what) {
-  return make_error(code, "adapter config: " + where + ": " + what, Location{where});
+  return make_error(code, "adapter config: " + where + ": " + what);
 }
 }  // namespace
 

@@ -24,7 +24,7 @@ int64_t ModelConfig::parameter_count() const {
 namespace {
 
 std::unexpected<Status> invalid(const std::string& where, const std::string& what) {
-  return make_error(StatusCode::kInvalidArgument, "model config: " + where + ": " + what, Location{where});
+  return make_error(StatusCode::kInvalidArgument, "model config: " + where + ": " + what);
 }
 
 }  // namespace
@@ -45,8 +45,7 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, const std::st
   else {
     return make_error(StatusCode::kUnsupported,
                       "model config: " + where + ": expected architecture LlamaForCausalLM, "
-                      "MistralForCausalLM or Qwen2ForCausalLM, got '" + arch.substr(0, 80) + "'",
-                      Location{where});
+                      "MistralForCausalLM or Qwen2ForCausalLM, got '" + arch.substr(0, 80) + "'");
   }
   AW_ASSIGN_OR_RETURN(auto model_type, json_string(j, "model_type", where));
   c.model_type = model_type.value_or("");
@@ -95,15 +94,20 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, const std::st
   c.mlp_bias = mlp_bias.value_or(false);
   if (c.mlp_bias) {
     return make_error(StatusCode::kUnsupported,
-                      "model config: " + where + ": 'mlp_bias': expected false, got true", Location{where});
+                      "model config: " + where + ": 'mlp_bias': expected false, got true");
+  }
+  AW_ASSIGN_OR_RETURN(auto window, json_int(j, "sliding_window", where));
+  AW_ASSIGN_OR_RETURN(auto use_window, json_bool(j, "use_sliding_window", where));
+  if (window && *window > 0 &&
+      (c.architecture == Architecture::kMistral || (c.architecture == Architecture::kQwen2 && use_window.value_or(false)))) {
+    c.sliding_window = *window;
   }
   AW_ASSIGN_OR_RETURN(auto act, json_string(j, "hidden_act", where));
   c.hidden_act = act.value_or("silu");
   if (c.hidden_act != "silu") {
     return make_error(StatusCode::kUnsupported,
                       "model config: " + where + ": 'hidden_act': expected 'silu', got '" +
-                          c.hidden_act.substr(0, 40) + "'",
-                      Location{where});
+                          c.hidden_act.substr(0, 40) + "'");
   }
   AW_ASSIGN_OR_RETURN(auto dtype, json_string(j, "torch_dtype", where));
   c.torch_dtype = dtype.value_or("");
@@ -145,8 +149,7 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, const std::st
     } else {
       return make_error(StatusCode::kUnsupported,
                         "model config: " + where + ": 'rope_scaling': expected type llama3 or linear, got '" +
-                            c.rope_scaling.type.substr(0, 40) + "'",
-                        Location{where});
+                            c.rope_scaling.type.substr(0, 40) + "'");
     }
   }
   return c;

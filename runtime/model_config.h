@@ -39,6 +39,7 @@ struct ModelConfig {
   bool tie_word_embeddings = false;
   bool attention_bias = false;  // q/k/v biases: always on for Qwen2
   bool mlp_bias = false;
+  int64_t sliding_window = 0;  // Mistral (and Qwen2 with use_sliding_window): keys within this distance; 0: all
   std::string torch_dtype;
   std::string hidden_act = "silu";
   std::vector<int64_t> eos_token_ids;

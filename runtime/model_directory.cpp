@@ -31,7 +31,7 @@ Result<ModelDirReport> inspect_model_dir(const std::string& dir, const std::stri
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return make_error(StatusCode::kNotFound, "model directory: " + dir + ": expected a directory", Location{dir});
+    return make_error(StatusCode::kNotFound, "model directory: " + dir + ": expected a directory");
   }
   ModelDirReport r;
   r.dir = dir;

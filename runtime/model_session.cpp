@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 
 #include "runtime/generator.h"
+#include "runtime/hidden_states.h"
 #include "runtime/llama_model.h"
 #include "runtime/lora_adapter.h"
 #include "runtime/scorer.h"
@@ -47,7 +48,7 @@ Result<std::unique_ptr<ModelSession>> ModelSession::open(const std::string& dir,
   const ModelDirReport& r = impl->report;
   if (!r.gate_passed()) {
     return make_error(StatusCode::kCorruption,
-                      "model directory: " + dir + ": refused by the safety gate: " + r.gate_problems()[0], Location{dir});
+                      "model directory: " + dir + ": refused by the safety gate: " + r.gate_problems()[0]);
   }
   if (!r.config) return std::unexpected(r.config_status);
   if (!r.tokenizer_status.is_ok()) return std::unexpected(r.tokenizer_status);
@@ -58,7 +59,12 @@ Result<std::unique_ptr<ModelSession>> ModelSession::open(const std::string& dir,
     return Status::ok();
   });
   AW_RETURN_IF_ERROR(threads);
-  AW_ASSIGN_OR_RETURN(impl->model, LlamaModel::create(*r.config, std::shared_ptr<const ModelWeights>(std::move(weights))));
+  if (options.dtype != "float32" && options.dtype != "bfloat16") {
+    return make_error(StatusCode::kInvalidArgument,
+                      "runtime dtype: expected float32 or bfloat16, got '" + options.dtype.substr(0, 20) + "'");
+  }
+  AW_ASSIGN_OR_RETURN(impl->model, LlamaModel::create(*r.config, std::shared_ptr<const ModelWeights>(std::move(weights)),
+                                                      options.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat));
   return std::unique_ptr<ModelSession>(new ModelSession(std::move(impl)));
 }
 
@@ -130,6 +136,12 @@ Result<std::vector<GenerateResult>> ModelSession::generate(const std::vector<std
                                                            const GenerateOptions& options) const {
   AW_ASSIGN_OR_RETURN(auto pick, impl_->pick(adapter));
   return runtime::generate(*pick.first, prompts, pick.second, impl_->tokenizer.get(), options);
+}
+
+Result<std::vector<std::vector<std::vector<float>>>> ModelSession::hidden_states(
+    const std::vector<std::vector<TokenId>>& prompts, const std::vector<int64_t>& layers, int adapter) const {
+  AW_ASSIGN_OR_RETURN(auto pick, impl_->pick(adapter));
+  return last_token_hidden_states(*pick.first, prompts, layers, pick.second);
 }
 
 }  // namespace alignwatch::runtime

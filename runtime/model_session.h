@@ -26,6 +26,7 @@ class LoraAdapter;
 
 struct RuntimeOptions {
   int threads = 1;                    // at::set_num_threads (process-wide in libtorch)
+  std::string dtype = "float32";      // compute dtype: float32 or bfloat16
   std::string chat_template;          // "" to choose from the model's files
   bool merge_adapters = false;
   bool ignore_adapter_base_name = false;
@@ -60,6 +61,11 @@ class ModelSession {
                                          const ScoreOptions& options = {}) const;
   Result<std::vector<GenerateResult>> generate(const std::vector<std::vector<TokenId>>& prompts, int adapter,
                                                const GenerateOptions& options) const;
+  // The residual stream at each prompt's last token: result[prompt][i] at layers[i]
+  // (0 = embeddings, L = after the last decoder layer).
+  Result<std::vector<std::vector<std::vector<float>>>> hidden_states(const std::vector<std::vector<TokenId>>& prompts,
+                                                                     const std::vector<int64_t>& layers,
+                                                                     int adapter) const;
 
  private:
   struct Impl;

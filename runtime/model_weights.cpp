@@ -18,8 +18,7 @@ Status add_shard(ModelWeights& w, std::vector<std::unique_ptr<SafetensorsFile>>&
   for (const TensorInfo& t : file->tensors()) {
     if (!index.emplace(t.name, std::pair{k, &t}).second) {
       return Status(StatusCode::kCorruption,
-                    "tensor '" + t.name.substr(0, 200) + "': " + path + ": expected it in one shard, got it twice",
-                    Location{path});
+                    "tensor '" + t.name.substr(0, 200) + "': " + path + ": expected it in one shard, got it twice");
     }
   }
   shards.push_back(std::move(file));
@@ -44,27 +43,23 @@ Result<std::unique_ptr<ModelWeights>> ModelWeights::open_dir(const std::string& 
   if (!fs::exists(index_path, ec)) {
     return make_error(StatusCode::kNotFound,
                       "model weights: " + dir + ": expected model.safetensors or model.safetensors.index.json, "
-                      "got neither [hint: pickle checkpoints (.bin, .pt) are refused; convert to safetensors]",
-                      Location{dir});
+                      "got neither [hint: pickle checkpoints (.bin, .pt) are refused; convert to safetensors]");
   }
   AW_ASSIGN_OR_RETURN(nlohmann::json idx, read_json_file(index_path, 64u << 20));
   if (!idx.is_object() || !idx.contains("weight_map") || !idx["weight_map"].is_object()) {
-    return make_error(StatusCode::kCorruption, "model weights: " + index_path + ": expected a 'weight_map' object",
-                      Location{index_path});
+    return make_error(StatusCode::kCorruption, "model weights: " + index_path + ": expected a 'weight_map' object");
   }
   std::set<std::string> shard_names;
   for (auto it = idx["weight_map"].begin(); it != idx["weight_map"].end(); ++it) {
     if (!it.value().is_string()) {
       return make_error(StatusCode::kCorruption, "model weights: " + index_path + ": weight_map '" +
-                                                     it.key().substr(0, 100) + "': expected a file name",
-                        Location{index_path});
+                                                     it.key().substr(0, 100) + "': expected a file name");
     }
     std::string shard = it.value().get<std::string>();
     if (shard.find('/') != std::string::npos || shard.starts_with(".")) {
       return make_error(StatusCode::kInvalidArgument,
                         "model weights: " + index_path + ": shard '" + shard.substr(0, 100) +
-                            "': expected a file name inside the model directory",
-                        Location{index_path});
+                            "': expected a file name inside the model directory");
     }
     shard_names.insert(shard);
   }
@@ -79,8 +74,7 @@ Result<std::unique_ptr<ModelWeights>> ModelWeights::open_dir(const std::string& 
       return make_error(StatusCode::kCorruption,
                         "tensor '" + it.key().substr(0, 200) + "': " + index_path + ": expected in shard " +
                             it.value().get<std::string>() + ", got " +
-                            (found == w->index_.end() ? std::string("no shard") : w->files_[found->second.first]),
-                        Location{index_path});
+                            (found == w->index_.end() ? std::string("no shard") : w->files_[found->second.first]));
     }
   }
   return w;
@@ -97,11 +91,10 @@ std::vector<std::string> ModelWeights::names() const {
   return out;
 }
 
-Result<at::Tensor> ModelWeights::get(const std::string& name) const {
+Result<at::Tensor> ModelWeights::get(const std::string& name, at::ScalarType dtype) const {
   auto it = index_.find(name);
   if (it == index_.end()) {
-    return make_error(StatusCode::kNotFound, "tensor '" + name + "': expected in the weights, got nothing",
-                      Location{files_.empty() ? "" : files_[0]});
+    return make_error(StatusCode::kNotFound, "tensor '" + name + "': expected in the weights, got nothing");
   }
   const SafetensorsFile& f = *shards_[it->second.first];
   const TensorInfo& info = *it->second.second;
@@ -110,8 +103,8 @@ Result<at::Tensor> ModelWeights::get(const std::string& name) const {
     at::ScalarType st = info.dtype == DType::kF32 ? at::kFloat : info.dtype == DType::kF16 ? at::kHalf : at::kBFloat16;
     // from_blob over the read-only mapping: the tensor is never written through (inference).
     at::Tensor t = at::from_blob(const_cast<std::byte*>(v.data), info.shape, at::TensorOptions().dtype(st));
-    if (info.dtype == DType::kF32 && reinterpret_cast<uintptr_t>(v.data) % alignof(float) == 0) return t;
-    return t.to(at::kFloat);  // F16/BF16 (or unaligned F32): one conversion into owned memory
+    if (st == dtype && reinterpret_cast<uintptr_t>(v.data) % dtype_size(info.dtype) == 0) return t;
+    return t.to(dtype);  // another dtype (or unaligned data): one conversion into owned memory
   });
 }
 

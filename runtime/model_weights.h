@@ -24,8 +24,9 @@ class ModelWeights {
 
   bool has(const std::string& name) const { return index_.count(name) != 0; }
   const TensorInfo* info(const std::string& name) const;
-  // The tensor as float32 on the CPU; an error naming the tensor when it is missing.
-  Result<at::Tensor> get(const std::string& name) const;
+  // The tensor as `dtype` (float32 or bfloat16) on the CPU; an error naming the tensor when it
+  // is missing. Stored in that dtype, it is a view of the mapping; otherwise converted once.
+  Result<at::Tensor> get(const std::string& name, at::ScalarType dtype = at::kFloat) const;
   std::vector<std::string> names() const;
   const std::vector<std::string>& files() const { return files_; }
 

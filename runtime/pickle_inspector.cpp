@@ -324,7 +324,7 @@ struct ZipEntry {
 
 Result<std::vector<ZipEntry>> zip_entries(std::string_view f, const std::string& path) {
   auto bad = [&](const std::string& what) {
-    return make_error(StatusCode::kCorruption, "invalid zip archive: " + path + ": " + what, Location{path});
+    return make_error(StatusCode::kCorruption, "invalid zip archive: " + path + ": " + what);
   };
   const auto* u = reinterpret_cast<const unsigned char*>(f.data());
   if (f.size() < 22) return bad("expected an end-of-central-directory record, got " + std::to_string(f.size()) + " bytes");
@@ -386,8 +386,7 @@ Result<std::string> zip_member(std::string_view f, const ZipEntry& e, const std:
                                const PickleLimits& limits) {
   auto bad = [&](const std::string& what) {
     return make_error(StatusCode::kCorruption,
-                      "invalid zip archive: " + path + ": member '" + safe_excerpt(e.name, 128) + "': " + what,
-                      Location{path});
+                      "invalid zip archive: " + path + ": member '" + safe_excerpt(e.name, 128) + "': " + what);
   };
   const auto* u = reinterpret_cast<const unsigned char*>(f.data());
   if (e.local_offset > f.size() || f.size() - e.local_offset < 30 || le(u + e.local_offset, 4) != 0x04034b50) {
@@ -398,8 +397,7 @@ Result<std::string> zip_member(std::string_view f, const ZipEntry& e, const std:
   if (e.uncompressed > limits.max_pickle_bytes) {
     return make_error(StatusCode::kResourceExhausted,
                       "pickle too large: " + path + ": member '" + safe_excerpt(e.name, 128) +
-                          "': expected at most " + std::to_string(limits.max_pickle_bytes) + " bytes",
-                      Location{path});
+                          "': expected at most " + std::to_string(limits.max_pickle_bytes) + " bytes");
   }
   if (e.method == 0) return std::string(f.substr(data, e.compressed));
   if (e.method != 8) return bad("expected compression method 0 or 8, got " + std::to_string(e.method));
@@ -423,27 +421,26 @@ Result<PickleReport> inspect_pickle_file(const std::string& path, const PickleLi
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return make_error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable,
-                      "cannot open file: " + path + ": " + std::strerror(errno), Location{path});
+                      "cannot open file: " + path + ": " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return make_error(StatusCode::kInvalidArgument, "not a regular file: " + path, Location{path});
+    return make_error(StatusCode::kInvalidArgument, "not a regular file: " + path);
   }
   const size_t size = static_cast<size_t>(st.st_size);
   if (size > limits.max_file_bytes) {
     ::close(fd);
-    return make_error(StatusCode::kResourceExhausted, "file too large: " + path, Location{path});
+    return make_error(StatusCode::kResourceExhausted, "file too large: " + path);
   }
   if (size == 0) {
     ::close(fd);
-    return make_error(StatusCode::kCorruption, "malformed pickle: " + path + ": expected data, got an empty file",
-                      Location{path});
+    return make_error(StatusCode::kCorruption, "malformed pickle: " + path + ": expected data, got an empty file");
   }
   void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (m == MAP_FAILED) {
-    return make_error(StatusCode::kResourceExhausted, "cannot map file: " + path, Location{path});
+    return make_error(StatusCode::kResourceExhausted, "cannot map file: " + path);
   }
   struct Unmap {
     void* m;
@@ -463,8 +460,7 @@ Result<PickleReport> inspect_pickle_file(const std::string& path, const PickleLi
     }
     if (report.members.empty()) {
       return make_error(StatusCode::kCorruption,
-                        "invalid torch archive: " + path + ": expected a data.pkl member, got none",
-                        Location{path});
+                        "invalid torch archive: " + path + ": expected a data.pkl member, got none");
     }
     return report;
   }

@@ -36,8 +36,7 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 namespace {
 
 std::unexpected<Status> corrupt(const std::string& where, const std::string& what) {
-  return make_error(StatusCode::kCorruption, "invalid safetensors file: " + where + ": " + what,
-                    Location{where});
+  return make_error(StatusCode::kCorruption, "invalid safetensors file: " + where + ": " + what);
 }
 
 Result<DType> parse_dtype(const std::string& s, const std::string& where, const std::string& name) {
@@ -50,8 +49,7 @@ Result<DType> parse_dtype(const std::string& s, const std::string& where, const 
   return make_error(known ? StatusCode::kUnsupported : StatusCode::kCorruption,
                     "tensor '" + name + "': " + where + ": expected dtype F32, F16 or BF16, got '" +
                         s.substr(0, 32) + "'" +
-                        (known ? " [hint: convert the weights to F16/BF16/F32]" : ""),
-                    Location{where});
+                        (known ? " [hint: convert the weights to F16/BF16/F32]" : ""));
 }
 
 }  // namespace
@@ -163,8 +161,7 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return make_error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kUnavailable,
-                      "cannot open safetensors file: " + path + ": " + std::strerror(errno),
-                      Location{path});
+                      "cannot open safetensors file: " + path + ": " + std::strerror(errno));
   }
   struct Closer {
     int fd;
@@ -173,7 +170,7 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     return make_error(StatusCode::kInvalidArgument,
-                      "not a regular file: " + path + ": expected a safetensors file", Location{path});
+                      "not a regular file: " + path + ": expected a safetensors file");
   }
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size < 8) {
@@ -188,8 +185,7 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
     return make_error(StatusCode::kResourceExhausted,
                       "invalid safetensors file: " + path + ": header length: expected at most " +
                           std::to_string(limits.max_header_bytes) + " bytes, got " +
-                          std::to_string(header_len) + " [hint: not a safetensors file?]",
-                      Location{path});
+                          std::to_string(header_len) + " [hint: not a safetensors file?]");
   }
   if (header_len > size - 8) {
     return corrupt(path, "header length: expected at most " + std::to_string(size - 8) +
@@ -211,16 +207,14 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
     return make_error(StatusCode::kResourceExhausted,
                       "invalid safetensors file: " + path + ": expected at most " +
                           std::to_string(limits.max_tensors) + " tensors, got " +
-                          std::to_string(file->tensors_.size()),
-                      Location{path});
+                          std::to_string(file->tensors_.size()));
   }
   for (size_t i = 0; i < file->tensors_.size(); ++i) file->by_name_[file->tensors_[i].name] = i;
   // Validated: now map. MAP_PRIVATE + PROT_READ: the weights are never written through.
   void* m = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
   if (m == MAP_FAILED) {
     return make_error(StatusCode::kResourceExhausted,
-                      "cannot map safetensors file: " + path + ": " + std::strerror(errno),
-                      Location{path});
+                      "cannot map safetensors file: " + path + ": " + std::strerror(errno));
   }
   file->map_ = m;
   file->map_bytes_ = static_cast<size_t>(size);

@@ -43,23 +43,39 @@ Result<std::vector<ScoreResult>> score(const LlamaModel& model, const std::vecto
         return make_error(StatusCode::kResourceExhausted,
                           "score: budget exhausted after " + std::to_string(clock.used()) + " tokens");
       }
+      // Logits only where a continuation token is predicted: positions p - 1 .. p + n - 2.
+      int64_t K = 0;
+      for (int64_t b = 0; b < B; ++b) K = std::max<int64_t>(K, static_cast<int64_t>(requests[order[start + b]].continuation.size()));
+      at::Tensor where = at::zeros({B, K}, at::kLong), targets = at::zeros({B, K}, at::kLong);
+      auto wa = where.accessor<int64_t, 2>();
+      auto ta = targets.accessor<int64_t, 2>();
+      for (int64_t b = 0; b < B; ++b) {
+        const ScoreRequest& r = requests[order[start + b]];
+        const int64_t p = static_cast<int64_t>(r.prompt.size());
+        for (int64_t j = 0; j < static_cast<int64_t>(r.continuation.size()); ++j) {
+          wa[b][j] = p - 1 + j;
+          ta[b][j] = r.continuation[j];
+        }
+      }
       ForwardRequest fr;
       fr.ids = ids;
       fr.positions = at::arange(T, at::kLong).unsqueeze(0).expand({B, T});
       fr.key_valid = valid;
       fr.adapter = adapter;
+      fr.logit_positions = where;
       AW_ASSIGN_OR_RETURN(ForwardResult out, model.forward(fr));
-      at::Tensor logp = at::log_softmax(out.logits, -1);  // [B, T, V]
+      // log p(target) = logit(target) - logsumexp(logits), without a [B, K, V] log_softmax.
+      at::Tensor logp = (out.logits.gather(2, targets.unsqueeze(-1)).squeeze(-1) - out.logits.logsumexp(-1)).contiguous();
+      auto la = logp.accessor<float, 2>();
       for (int64_t b = 0; b < B; ++b) {
         const ScoreRequest& r = requests[order[start + b]];
-        const int64_t p = static_cast<int64_t>(r.prompt.size()), n = static_cast<int64_t>(r.continuation.size());
-        // The token at p + j is predicted from position p + j - 1.
-        at::Tensor rows = logp[b].narrow(0, p - 1, n);
-        at::Tensor targets = ids[b].narrow(0, p, n).unsqueeze(1);
-        at::Tensor picked = rows.gather(1, targets).squeeze(1).contiguous();
         ScoreResult& res = results[order[start + b]];
-        res.logprobs.assign(picked.data_ptr<float>(), picked.data_ptr<float>() + n);
-        for (float v : res.logprobs) res.total += v;
+        const int64_t n = static_cast<int64_t>(r.continuation.size());
+        res.logprobs.resize(static_cast<size_t>(n));
+        for (int64_t j = 0; j < n; ++j) {
+          res.logprobs[j] = la[b][j];
+          res.total += la[b][j];
+        }
       }
       start = end;
     }

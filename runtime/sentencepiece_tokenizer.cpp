@@ -102,8 +102,7 @@ size_t utf8_len(unsigned char c) {
 Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::from_bytes(std::string_view proto,
                                                                                  const std::string& where) {
   auto bad = [&](const std::string& what) {
-    return make_error(StatusCode::kCorruption, "tokenizer: " + where + ": expected a SentencePiece model, " + what,
-                      Location{where});
+    return make_error(StatusCode::kCorruption, "tokenizer: " + where + ": expected a SentencePiece model, " + what);
   };
   auto t = std::unique_ptr<SentencePieceTokenizer>(new SentencePieceTokenizer());
   int64_t model_type = 1;  // UNIGRAM is the proto default
@@ -151,8 +150,7 @@ Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::from_byt
             if (!charsmap.empty()) {
               return make_error(StatusCode::kUnsupported,
                                 "tokenizer: " + where + ": expected the identity normaliser, got a precompiled "
-                                "character map (NFKC) [hint: Llama 2 and Mistral use identity]",
-                                Location{where});
+                                "character map (NFKC) [hint: Llama 2 and Mistral use identity]");
             }
           } else if (!s.skip(t2)) {
             return bad("got a malformed spec");
@@ -167,8 +165,7 @@ Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::from_byt
   if (model_type != 2) {
     return make_error(StatusCode::kUnsupported,
                       "tokenizer: " + where + ": expected a BPE SentencePiece model, got model_type " +
-                          std::to_string(model_type) + (model_type == 1 ? " (unigram)" : ""),
-                      Location{where});
+                          std::to_string(model_type) + (model_type == 1 ? " (unigram)" : ""));
   }
   for (size_t i = 0; i < t->pieces_.size(); ++i) {
     const Piece& p = t->pieces_[i];

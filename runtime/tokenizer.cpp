@@ -25,7 +25,7 @@ Result<TokenizerPtr> load_tokenizer(const std::string& dir) {
     return TokenizerPtr(std::move(*t));
   }
   return make_error(StatusCode::kNotFound,
-                    "tokenizer: " + dir + ": expected tokenizer.json or tokenizer.model, got neither", Location{dir});
+                    "tokenizer: " + dir + ": expected tokenizer.json or tokenizer.model, got neither");
 }
 
 }  // namespace alignwatch::runtime

@@ -260,6 +260,27 @@ TEST_F(LlamaModelTest, SeededSamplingIsReproducible) {
   EXPECT_LT((*cut)[0].tokens.size(), 12u);
 }
 
+// A sliding window wider than the sequence changes nothing; a window of 1 makes each token see
+// only itself, which changes every logit after the first position.
+TEST_F(LlamaModelTest, SlidingWindowMasksDistantKeys) {
+  Loaded l = load("tiny_llama");
+  for (int64_t window : {int64_t{64}, int64_t{1}}) {
+    ModelConfig c = l.config;
+    c.sliding_window = window;
+    auto w = ModelWeights::open_dir(fixture("tiny_llama"));
+    ASSERT_TRUE(w.has_value());
+    auto m = LlamaModel::create(c, std::shared_ptr<const ModelWeights>(std::move(*w)));
+    ASSERT_TRUE(m.has_value());
+    at::Tensor got = logits(**m, ids("llama.ids_a")), want = ref("llama.logits_a");
+    if (window == 64) {
+      EXPECT_LT(max_diff(got, want), kTolerance);
+    } else {
+      EXPECT_LT(max_diff(got.narrow(1, 0, 1), want.narrow(1, 0, 1)), kTolerance);
+      EXPECT_GT(max_diff(got.narrow(1, 1, 8), want.narrow(1, 1, 8)), 0.01);
+    }
+  }
+}
+
 TEST_F(LlamaModelTest, WeightsThatDisagreeWithConfigAreRefused) {
   Loaded l = load("tiny_llama");
   ModelConfig wrong = l.config;
@@ -344,6 +365,91 @@ TEST(ModelSessionTest, RefusesAGatedDirectory) {
   EXPECT_EQ(s.error().code(), StatusCode::kCorruption);
   EXPECT_NE(s.error().message().find("refused by the safety gate"), std::string::npos) << s.error().message();
   EXPECT_FALSE(ModelSession::open(fixture("tiny_llama"), RuntimeOptions{.threads = 0}).has_value());
+}
+
+}  // namespace
+}  // namespace alignwatch::runtime
+
+#include "runtime/hidden_states.h"
+
+namespace alignwatch::runtime {
+namespace {
+
+TEST(HiddenStatesTest, LastTokenStatesAtChosenLayers) {
+  auto c = load_model_config(fixture("tiny_llama"));
+  ASSERT_TRUE(c.has_value());
+  auto w = ModelWeights::open_dir(fixture("tiny_llama"));
+  ASSERT_TRUE(w.has_value());
+  std::shared_ptr<const ModelWeights> weights(std::move(*w));
+  auto m = LlamaModel::create(*c, weights);
+  ASSERT_TRUE(m.has_value());
+  std::vector<TokenId> a = {5, 17, 99, 3}, b = {42, 7};
+  auto hs = last_token_hidden_states(**m, {a, b}, {0, 2, 1}, nullptr);
+  ASSERT_TRUE(hs.has_value()) << hs.error().to_string();
+  ASSERT_EQ(hs->size(), 2u);
+  ASSERT_EQ((*hs)[1].size(), 3u);
+  ASSERT_EQ((*hs)[1][0].size(), 32u);
+  // Layer 0 is the embedding of the last token (b is right-padded in the batch).
+  at::Tensor embed = *weights->get("model.embed_tokens.weight");
+  for (int64_t k = 0; k < 32; ++k) {
+    EXPECT_FLOAT_EQ((*hs)[0][0][k], embed[3][k].item<float>());
+    EXPECT_FLOAT_EQ((*hs)[1][0][k], embed[7][k].item<float>());
+  }
+  // The last layer's state, normed and through the head, gives the last logits.
+  c10::InferenceMode guard;
+  at::Tensor h = at::tensor((*hs)[1][1]);
+  at::Tensor normed = *weights->get("model.norm.weight") * (h * at::rsqrt(h.pow(2).mean() + c->rms_norm_eps));
+  at::Tensor logits = at::matmul(*weights->get("lm_head.weight"), normed);
+  ForwardRequest r;
+  r.ids = at::tensor(std::vector<int64_t>{42, 7}).unsqueeze(0);
+  r.positions = at::arange(2, at::kLong).unsqueeze(0);
+  r.key_valid = at::ones({1, 2}, at::kBool);
+  auto f = (*m)->forward(r);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_LT((f->logits[0][1] - logits).abs().max().item<double>(), 1e-4);
+  // Alone, b's states are the same as in the padded batch.
+  auto alone = last_token_hidden_states(**m, {b}, {1}, nullptr);
+  ASSERT_TRUE(alone.has_value());
+  for (int64_t k = 0; k < 32; ++k) EXPECT_NEAR((*alone)[0][0][k], (*hs)[1][2][k], 1e-5);
+  EXPECT_FALSE(last_token_hidden_states(**m, {a}, {3}, nullptr).has_value());
+}
+
+}  // namespace
+}  // namespace alignwatch::runtime
+
+namespace alignwatch::runtime {
+namespace {
+
+// bfloat16 compute: weights and activations in bf16 (8 bits of mantissa), so the logits follow
+// the float32 reference to bf16 precision, not 1e-4.
+TEST(Bf16ComputeTest, LogitsFollowTheReferenceToBf16Precision) {
+  auto ref = ModelWeights::open_file(fixture("reference.safetensors"));
+  ASSERT_TRUE(ref.has_value());
+  at::Tensor ids = (*(*ref)->get("llama.ids_a")).to(at::kLong);
+  for (const char* name : {"tiny_llama", "tiny_qwen2"}) {
+    auto c = load_model_config(fixture(name));
+    auto w = ModelWeights::open_dir(fixture(name));
+    ASSERT_TRUE(c.has_value() && w.has_value());
+    auto m = LlamaModel::create(*c, std::shared_ptr<const ModelWeights>(std::move(*w)), at::kBFloat16);
+    ASSERT_TRUE(m.has_value()) << m.error().to_string();
+    EXPECT_EQ((*m)->dtype(), at::kBFloat16);
+    c10::InferenceMode guard;
+    ForwardRequest r;
+    r.ids = ids;
+    r.positions = at::arange(ids.size(1), at::kLong).unsqueeze(0).expand_as(ids);
+    r.key_valid = at::ones(ids.sizes(), at::kBool);
+    auto out = (*m)->forward(r);
+    ASSERT_TRUE(out.has_value()) << out.error().to_string();
+    at::Tensor want = *(*ref)->get(std::string(name) == "tiny_llama" ? "llama.logits_a" : "qwen2.logits_a");
+    ASSERT_EQ(out->logits.scalar_type(), at::kFloat);
+    const double err = (out->logits - want).abs().max().item<double>();
+    const double scale = want.abs().max().item<double>();
+    const double agree = (out->logits.argmax(-1) == want.argmax(-1)).to(at::kFloat).mean().item<double>();
+    std::printf("%s bf16: max |logit - reference| = %.3g (logits up to %.3g), argmax agreement %.0f%%\n", name, err,
+                scale, 100 * agree);
+    EXPECT_LT(err, 0.05 * scale);
+    EXPECT_GE(agree, 0.8);
+  }
 }
 
 }  // namespace

@@ -42,6 +42,21 @@ TEST(ModelConfigTest, Qwen2HasAttentionBiasAndTiedEmbeddings) {
   EXPECT_NEAR(static_cast<double>(c->parameter_count()), 494e6, 1e6);
 }
 
+TEST(ModelConfigTest, MistralSlidingWindow) {
+  auto c = parse_model_config(R"({"architectures": ["MistralForCausalLM"], "vocab_size": 32000, "hidden_size": 4096,
+    "intermediate_size": 14336, "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8,
+    "sliding_window": 4096, "rope_theta": 10000.0})",
+                              "config.json");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->sliding_window, 4096);
+  auto q = parse_model_config(R"({"architectures": ["Qwen2ForCausalLM"], "vocab_size": 10, "hidden_size": 64,
+    "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "sliding_window": 32,
+    "use_sliding_window": false})",
+                              "config.json");
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->sliding_window, 0);
+}
+
 TEST(ModelConfigTest, RefusesOtherArchitecturesByName) {
   auto c = parse_model_config(R"({"architectures": ["GPT2LMHeadModel"], "vocab_size": 50257})", "cfg.json");
   ASSERT_FALSE(c.has_value());

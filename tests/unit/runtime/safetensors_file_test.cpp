@@ -60,7 +60,7 @@ TEST_F(SafetensorsFileTest, TruncatedFileIsCorruption) {
   ASSERT_FALSE(f.has_value());
   EXPECT_EQ(f.error().code(), StatusCode::kCorruption);
   EXPECT_NE(f.error().message().find("truncated"), std::string::npos) << f.error().message();
-  EXPECT_EQ(f.error().location().file, p);
+  EXPECT_NE(f.error().message().find(p), std::string::npos);
 }
 
 TEST_F(SafetensorsFileTest, TruncatedDataIsCorruption) {
