@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   adapter_cmd->add_option("--samples", adapter_options.samples, "answers per probe variant and round")->capture_default_str();
   adapter_cmd->add_option("--rounds", adapter_options.rounds, "sampling rounds at most")->capture_default_str();
   adapter_cmd->add_option("--max-new-tokens", adapter_options.max_new_tokens)->capture_default_str();
+  adapter_cmd->add_option("--temperature", adapter_options.temperature, "sampling temperature of the probes")->capture_default_str();
   adapter_cmd->add_option("--budget-s", adapter_options.budget_s, "wall time for the probes")->capture_default_str();
   adapter_cmd->add_option("--threads", adapter_options.threads, "libtorch threads")->capture_default_str();
   adapter_cmd->add_flag("--raw", adapter_options.raw, "prompt without the chat template");

@@ -31,6 +31,7 @@ int run_scan_adapter(const ScanAdapterOptions& options) {
   scan_options.probes.samples_per_variant = options.samples;
   scan_options.probes.rounds = options.rounds;
   scan_options.probes.max_new_tokens = options.max_new_tokens;
+  scan_options.probes.temperature = options.temperature;
   scan_options.probes.budget = std::chrono::milliseconds(options.budget_s * 1000);
   scan_options.recover = !options.no_recovery;
   scan_options.search.iterations = options.search_iterations;

@@ -20,6 +20,7 @@ struct ScanAdapterOptions {
   uint64_t samples = 4;
   uint64_t rounds = 3;
   uint64_t max_new_tokens = 96;
+  double temperature = 1.0;
   uint64_t budget_s = 600;
   int threads = 2;
   bool raw = false;
