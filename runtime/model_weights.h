@@ -1,0 +1,38 @@
+#pragma once
+// The weights of a model directory as tensors: model.safetensors or the shards named by
+// model.safetensors.index.json, each validated (safetensors_file.h) and mapped. F32 tensors are
+// views of the mapping (no copy); F16/BF16 tensors are converted once to the compute dtype.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/status.h"
+#include "runtime/safetensors_file.h"
+
+namespace alignwatch::runtime {
+
+class ModelWeights {
+ public:
+  // Opens DIR's safetensors weights.
+  static Result<std::unique_ptr<ModelWeights>> open_dir(const std::string& dir);
+  // Opens one safetensors file (adapters).
+  static Result<std::unique_ptr<ModelWeights>> open_file(const std::string& path);
+
+  bool has(const std::string& name) const { return index_.count(name) != 0; }
+  const TensorInfo* info(const std::string& name) const;
+  // The tensor as float32 on the CPU; an error naming the tensor when it is missing.
+  Result<at::Tensor> get(const std::string& name) const;
+  std::vector<std::string> names() const;
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  std::vector<std::unique_ptr<SafetensorsFile>> shards_;
+  std::vector<std::string> files_;
+  std::map<std::string, std::pair<size_t, const TensorInfo*>> index_;
+};
+
+}  // namespace alignwatch::runtime
