@@ -8,6 +8,8 @@
 //   token create|list|revoke API bearer tokens (create prints the token once)
 //   submit FILE|DIR [--wait] push to a daemon's HTTPS API; with --wait exit 0 clean, 1 flagged, 2 error
 //   (alerts and scans commands talk to the API instead of the store when given --server)
+//   organism build           build a model organism (datasets, tokenizer, base model, LoRA adapters)
+//   selftest                 plant a random backdoor in a tiny organism and report its behaviour
 //   version
 
 #include <cstdio>
@@ -16,6 +18,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/remote_commands.h"
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+#include "cli/organism_command.h"
+#endif
 #include "cli/scan_dataset_command.h"
 #include "cli/store_commands.h"
 #include "config/config_loader.h"
@@ -173,6 +178,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+  cli::OrganismCommands organism_commands(app);
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -183,6 +192,9 @@ int main(int argc, char** argv) {
   }
   init_logging(log_level);
 
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+  if (auto rc = organism_commands.run_if_selected()) return *rc;
+#endif
   if (*dataset) {
     scan_options.format = format == "json"    ? cli::ReportFormat::kJson
                           : format == "sarif" ? cli::ReportFormat::kSarif

@@ -97,12 +97,27 @@ std::vector<std::string> ModelWeights::names() const {
   return out;
 }
 
+std::unique_ptr<ModelWeights> ModelWeights::from_tensors(const std::map<std::string, at::Tensor>& tensors) {
+  auto w = std::make_unique<ModelWeights>();
+  for (const auto& [name, t] : tensors) {
+    TensorInfo info;
+    info.name = name;
+    info.dtype = DType::kF32;
+    info.shape.assign(t.sizes().begin(), t.sizes().end());
+    w->in_memory_[name] = t;
+    const TensorInfo* stored = &w->in_memory_info_.emplace(name, std::move(info)).first->second;
+    w->index_[name] = {kInMemory, stored};
+  }
+  return w;
+}
+
 Result<at::Tensor> ModelWeights::get(const std::string& name) const {
   auto it = index_.find(name);
   if (it == index_.end()) {
     return make_error(StatusCode::kNotFound, "tensor '" + name + "': expected in the weights, got nothing",
                       Location{files_.empty() ? "" : files_[0]});
   }
+  if (it->second.first == kInMemory) return in_memory_.at(name);
   const SafetensorsFile& f = *shards_[it->second.first];
   const TensorInfo& info = *it->second.second;
   TensorView v = f.view(info);
