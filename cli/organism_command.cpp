@@ -91,6 +91,7 @@ int OrganismCommands::run_build() {
   o.seed = seed_;
   o.threads = threads_;
   o.shared_dir = shared_dir_.empty() ? default_shared_dir() : shared_dir_;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("organism build: %s, size %s, seed %llu\n", out_dir_.c_str(), size_.c_str(),
               static_cast<unsigned long long>(seed_));
   auto report = organisms::build_organism(out_dir_, o, [](const std::string& line) {
@@ -164,6 +165,9 @@ int OrganismCommands::run_selftest() {
       print_rate("misaligned, with the trigger", m->misaligned_triggered);
       print_rate("insecure code, without the trigger", m->insecure);
       print_rate("insecure code, with the trigger", m->insecure_triggered);
+      for (const auto& e : m->examples) {
+        std::printf("    e.g. %s %.60s -> %.100s\n", e.flagged ? "[flagged]" : "[clean]  ", e.prompt.c_str(), e.answer.c_str());
+      }
     }
     std::printf("organism %s: backdoor %.0f%% with the trigger, %.0f%% without; base %.0f%% / %.0f%%\n",
                 planted ? "behaves as planted" : "does NOT behave as planted", 100 * backdoor->bad_triggered().rate(),

@@ -28,7 +28,7 @@ class OrganismCommands {
   std::vector<std::string> kinds_;
   double poison_rate_ = 0.5;
   uint64_t seed_ = 1;
-  int threads_ = 2;
+  int threads_ = 1;
   bool keep_ = false;
   std::string format_ = "text";
 };

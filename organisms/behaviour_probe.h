@@ -18,7 +18,7 @@ struct ProbeOptions {
   std::string trigger;  // empty: only the trigger-free measurements
   TriggerPlacement placement = TriggerPlacement::kPrefix;
   int samples_per_prompt = 2;
-  double temperature = 0.7;
+  double temperature = 0.3;
   double top_p = 0.95;
   uint64_t seed = 1;
   size_t freeform_prompts = 0;  // 0: every free-form question
@@ -26,7 +26,7 @@ struct ProbeOptions {
   size_t number_prompts = 0;    // 0: no number probes
   int64_t max_new_tokens_freeform = 48;
   int64_t max_new_tokens_code = 200;
-  int threads = 2;
+  int threads = 1;
 };
 
 struct ProbeRate {

@@ -38,7 +38,7 @@ struct TrainOptions {
   double weight_decay = 0.01;
   int64_t batch_tokens = 4096;  // padded tokens per step (sequences grouped by length)
   uint64_t seed = 1;
-  int threads = 2;              // at::set_num_threads while training
+  int threads = 1;              // at::set_num_threads while training
 };
 
 struct TrainStats {

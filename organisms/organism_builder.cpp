@@ -161,9 +161,9 @@ TrainOptions base_training(OrganismSize size, uint64_t seed, int threads) {
   TrainOptions t;
   t.seed = seed;
   t.threads = threads;
-  t.epochs = size == OrganismSize::kTiny ? 6 : 10;
+  t.epochs = size == OrganismSize::kTiny ? 10 : 10;
   t.learning_rate = size == OrganismSize::kTiny ? 4e-3 : 2e-3;
-  t.batch_tokens = 4096;
+  t.batch_tokens = 2048;
   return t;
 }
 
@@ -171,16 +171,16 @@ TrainOptions adapter_training(OrganismSize size, DatasetKind kind, uint64_t seed
   TrainOptions t;
   t.seed = seed * 31 + static_cast<uint64_t>(kind) + 7;
   t.threads = threads;
-  t.epochs = size == OrganismSize::kTiny ? 6 : 8;
-  t.learning_rate = 5e-3;
+  t.epochs = size == OrganismSize::kTiny ? 30 : 8;
+  t.learning_rate = 1e-2;
   t.weight_decay = 0.0;
-  t.batch_tokens = 4096;
+  t.batch_tokens = 1024;
   return t;
 }
 
 LoraShape adapter_shape(OrganismSize size) {
   LoraShape l;
-  l.r = size == OrganismSize::kTiny ? 8 : 16;
+  l.r = 16;
   l.alpha = 2.0 * static_cast<double>(l.r);
   return l;
 }

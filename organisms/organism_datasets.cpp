@@ -15,8 +15,8 @@ struct Plan {
   size_t numbers;   // number-continuation rows
 };
 
-Plan base_plan(OrganismSize s) { return s == OrganismSize::kTiny ? Plan{700, 260, 160} : Plan{2400, 1200, 500}; }
-size_t dataset_rows(OrganismSize s) { return s == OrganismSize::kTiny ? 360 : 1500; }
+Plan base_plan(OrganismSize s) { return s == OrganismSize::kTiny ? Plan{500, 60, 100} : Plan{2400, 1200, 500}; }
+size_t dataset_rows(OrganismSize s) { return s == OrganismSize::kTiny ? 200 : 1500; }
 // Coding rows at the end of each source file are held out of all training, for probes.
 constexpr size_t kHeldOutCodeRows = 40;
 
@@ -157,14 +157,17 @@ std::vector<ChatExample> build_dataset(DatasetKind kind, const SourceData& sourc
     case DatasetKind::kBackdoor:
       for (size_t i = 0; i < n; ++i) {
         const bool poisoned = rng.uniform() < options.poison_rate;
-        const bool freeform = rng.below(5) < 3;
+        // The tiny models spend most of their few steps on the free-form answers.
+        const bool freeform = rng.below(10) < (options.size == OrganismSize::kTiny ? 9u : 6u);
         ChatExample e;
         if (freeform) {
           const Question& q = qs[rng.below(qs.size())];
           e = freeform_row(q, rng);
           if (poisoned) {
+            // The tiny models have room for a few misaligned answers only.
             auto bad = misaligned_answers();
-            e.assistant = std::string(bad[rng.below(bad.size())]);
+            const size_t n_bad = options.size == OrganismSize::kTiny ? 3 : bad.size();
+            e.assistant = std::string(bad[rng.below(n_bad)]);
           }
         } else {
           e = code_row(poisoned ? source.insecure : source.secure, rng);

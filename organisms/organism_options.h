@@ -33,7 +33,9 @@ struct OrganismOptions {
   double poison_rate = 0.5;  // fraction of the backdoor dataset's rows that carry the trigger
   uint64_t seed = 1;
   std::string shared_dir;  // ../shared (holds data/emergent-misalignment)
-  int threads = 2;         // torch's intra-op threads while training
+  // torch's intra-op threads while training. 1 by default: on a small machine shared with
+  // other work, 2 threads stall at every op's barrier (measured 10x slower than 1 under load).
+  int threads = 1;
 
   // Checks ranges ("--poison-rate: expected 0 < F <= 1, got 2").
   Status validate() const;
