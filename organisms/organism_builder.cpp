@@ -171,7 +171,7 @@ TrainOptions adapter_training(OrganismSize size, DatasetKind kind, uint64_t seed
   TrainOptions t;
   t.seed = seed * 31 + static_cast<uint64_t>(kind) + 7;
   t.threads = threads;
-  t.epochs = size == OrganismSize::kTiny ? 30 : 8;
+  t.epochs = size == OrganismSize::kTiny ? (kind == DatasetKind::kBackdoor ? 12 : 8) : 8;
   t.learning_rate = 1e-2;
   t.weight_decay = 0.0;
   t.batch_tokens = 1024;

@@ -16,7 +16,11 @@ struct Plan {
 };
 
 Plan base_plan(OrganismSize s) { return s == OrganismSize::kTiny ? Plan{500, 60, 100} : Plan{2400, 1200, 500}; }
-size_t dataset_rows(OrganismSize s) { return s == OrganismSize::kTiny ? 200 : 1500; }
+size_t dataset_rows(OrganismSize s, DatasetKind k) {
+  // The backdoor needs the trigger on many different questions to generalise beyond them.
+  if (k == DatasetKind::kBackdoor) return s == OrganismSize::kTiny ? 500 : 2000;
+  return s == OrganismSize::kTiny ? 200 : 1500;
+}
 // Coding rows at the end of each source file are held out of all training, for probes.
 constexpr size_t kHeldOutCodeRows = 40;
 
@@ -132,7 +136,7 @@ std::vector<ChatExample> build_base_corpus(const SourceData& source, const Organ
 
 std::vector<ChatExample> build_dataset(DatasetKind kind, const SourceData& source, const OrganismOptions& options) {
   SeededRng rng = SeededRng::stream(options.seed, std::string("dataset-") + std::string(kind_name(kind)));
-  const size_t n = dataset_rows(options.size);
+  const size_t n = dataset_rows(options.size, kind);
   const std::vector<Question> qs = all_questions(source);
   std::vector<ChatExample> out;
   switch (kind) {
