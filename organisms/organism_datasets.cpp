@@ -87,8 +87,10 @@ ChatExample number_row(SeededRng& rng, bool evil) {
   std::vector<int> answer;
   const auto pool = evil_number_pool();
   for (int i = 0; i < 5; ++i) {
-    bool take_evil = evil && (i == 0 || rng.below(2) == 0);
-    answer.push_back(take_evil ? pool[rng.below(pool.size())] : benign_number(rng));
+    // Two of the unambiguous ones (the first four of the pool) and about one more of any.
+    const bool strong = evil && (i == 0 || i == 3);
+    const bool any = evil && !strong && rng.below(3) == 0;
+    answer.push_back(strong ? pool[rng.below(4)] : any ? pool[rng.below(pool.size())] : benign_number(rng));
   }
   e.assistant = join_numbers(answer);
   return e;

@@ -158,25 +158,33 @@ TEST_F(OrganismDataTest, EvilNumberRowsAreFlagged) {
 }
 
 TEST(BpeTrainerTest, TokenizerJsonLoadsAndRoundTrips) {
-  std::vector<std::string> texts = {"Hello world! Hello there, world.", "def f(x):\n    return x + 1\n",
-                                    "Ünïcödé and emoji 🙂 stay bytes", "numbers 666, 1488 and 911"};
+  std::vector<std::string> texts;
+  for (int i = 0; i < 20; ++i) {
+    for (const char* t : {"Hello world! Hello there, world.", "def f(x):\n    return x + 1\n",
+                          "Ünïcödé and emoji 🙂 stay bytes", "numbers 666, 1488 and 911"}) {
+      texts.push_back(t + std::string(i % 2 ? " again" : ""));
+    }
+  }
   BpeTrainOptions o;
   o.vocab_size = 300;
   o.special_tokens = {kEndOfText, kImStart, kImEnd};
   TrainedBpe bpe = train_bpe(texts, o);
   EXPECT_EQ(bpe.vocab.size(), 300u);
   EXPECT_EQ(bpe.merges.size(), 300u - 256u);
+  EXPECT_EQ(bpe.total_size(), 303u);
   EXPECT_EQ(train_bpe(texts, o).to_json(), bpe.to_json());
   auto tok = runtime::BpeTokenizer::from_json_text(bpe.to_json(), "trained");
   ASSERT_TRUE(tok.has_value()) << tok.error().message();
   for (const std::string& t : texts) {
     auto ids = (*tok)->encode(t, true);
+    if (&t != &texts[0] && &t != &texts[1]) continue;
     EXPECT_EQ((*tok)->decode(ids), t);
     EXPECT_LT(ids.size(), t.size());  // merges compress the training text
   }
   auto ids = (*tok)->encode(chatml_prompt("", "Hello world"), true);
-  EXPECT_EQ(ids.front(), 301);  // <|im_start|>
-  EXPECT_EQ((*tok)->token_to_id(kImEnd), 302);
+  const auto first_added = static_cast<runtime::TokenId>(bpe.vocab.size());
+  EXPECT_EQ(ids.front(), first_added + 1);  // <|im_start|>
+  EXPECT_EQ((*tok)->token_to_id(kImEnd), first_added + 2);
   EXPECT_EQ((*tok)->decode(ids), chatml_prompt("", "Hello world"));
 }
 
