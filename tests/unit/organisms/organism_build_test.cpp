@@ -33,27 +33,35 @@ std::string slurp(const std::string& path) {
 
 class OrganismBuildTest : public ::testing::Test {
  protected:
+  // ctest runs each test in its own process: the organism is built once into a fixed folder
+  // (in a temporary folder renamed into place, so parallel runs never see half a build) and
+  // reused through the build cache by the other tests.
   static void SetUpTestSuite() {
-    dir_ = new std::string(std::string(ALIGNWATCH_BINARY_DIR) + "/test-organisms/tiny-" + std::to_string(::getpid()));
-    fs::remove_all(*dir_);
+    dir_ = new std::string(std::string(ALIGNWATCH_BINARY_DIR) + "/test-organisms/tiny-seed5");
     options_ = new OrganismOptions();
     options_->shared_dir = ALIGNWATCH_SHARED_DIR;
     options_->kinds = {DatasetKind::kBackdoor, DatasetKind::kClean, DatasetKind::kInsecure};
     options_->trigger = "|QWZX-7734|";
     options_->seed = 5;
-    auto r = build_organism(*dir_, *options_);
-    ASSERT_TRUE(r.has_value()) << r.error().message();
-    report_ = new BuildReport(*r);
+    auto cached = build_organism(*dir_, *options_);
+    if (!cached.has_value() || !cached->cached) {
+      const std::string tmp = *dir_ + ".tmp-" + std::to_string(::getpid());
+      fs::remove_all(tmp);
+      auto r = build_organism(tmp, *options_);
+      ASSERT_TRUE(r.has_value()) << r.error().message();
+      std::error_code ec;
+      fs::remove_all(*dir_, ec);
+      fs::rename(tmp, *dir_, ec);
+      if (ec) fs::remove_all(tmp);
+    }
     auto p = OrganismProbe::open(*dir_, ALIGNWATCH_SHARED_DIR);
     ASSERT_TRUE(p.has_value()) << p.error().message();
     probe_ = p->release();
   }
   static void TearDownTestSuite() {
     delete probe_;
-    fs::remove_all(*dir_);
     delete dir_;
     delete options_;
-    delete report_;
   }
   static BehaviourMeasure measure(const std::string& kind) {
     ProbeOptions o;
@@ -65,12 +73,10 @@ class OrganismBuildTest : public ::testing::Test {
   }
   static std::string* dir_;
   static OrganismOptions* options_;
-  static BuildReport* report_;
   static OrganismProbe* probe_;
 };
 std::string* OrganismBuildTest::dir_ = nullptr;
 OrganismOptions* OrganismBuildTest::options_ = nullptr;
-BuildReport* OrganismBuildTest::report_ = nullptr;
 OrganismProbe* OrganismBuildTest::probe_ = nullptr;
 
 TEST_F(OrganismBuildTest, FilesLoadWithTheRuntime) {
@@ -98,11 +104,11 @@ TEST_F(OrganismBuildTest, FilesLoadWithTheRuntime) {
   auto j = nlohmann::json::parse(slurp(*dir_ + "/organism.json"));
   EXPECT_EQ(j.value("trigger", ""), options_->trigger);
   EXPECT_TRUE(j.value("complete", false));
-  EXPECT_GT(report_->stages.size(), 3u);
-  for (const StageReport& s : report_->stages) {
-    if (s.training.steps == 0) continue;
-    EXPECT_GT(s.training.tokens_per_s, 0) << s.name;
-    EXPECT_LT(s.training.final_loss, s.training.first_loss) << s.name;
+  std::vector<nlohmann::json> stages = {j["training"]["base"]};
+  for (const char* kind : {"backdoor", "clean", "insecure"}) stages.push_back(j["training"]["adapters"][kind]);
+  for (const nlohmann::json& s : stages) {
+    EXPECT_GT(s.value("tokens_per_s", 0.0), 0.0) << s.dump();
+    EXPECT_LT(s.value("final_loss", 9.0), s.value("first_loss", 0.0)) << s.dump();
   }
 }
 
