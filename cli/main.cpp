@@ -10,6 +10,8 @@
 //   (alerts and scans commands talk to the API instead of the store when given --server)
 //   scan adapter DIR --base DIR  scan a LoRA adapter (with the libtorch runtime)
 //   model info|generate|score try a model and an adapter (with the libtorch runtime)
+//   organism build           build a model organism (datasets, tokenizer, base model, LoRA adapters)
+//   selftest                 plant a random backdoor in a tiny organism and report its behaviour
 //   version
 
 #include <cstdio>
@@ -18,6 +20,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/remote_commands.h"
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+#include "cli/organism_command.h"
+#endif
 #include "cli/scan_dataset_command.h"
 #if ALIGNWATCH_WITH_TORCH
 #include "cli/scan_adapter_command.h"
@@ -242,6 +247,10 @@ int main(int argc, char** argv) {
   model_score->add_option("--continuation", model_options.continuation, "the text to score")->required();
 #endif
 
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+  cli::OrganismCommands organism_commands(app);
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -252,6 +261,9 @@ int main(int argc, char** argv) {
   }
   init_logging(log_level);
 
+#ifdef ALIGNWATCH_WITH_ORGANISMS
+  if (auto rc = organism_commands.run_if_selected()) return *rc;
+#endif
   if (*dataset) {
     scan_options.format = format == "json"    ? cli::ReportFormat::kJson
                           : format == "sarif" ? cli::ReportFormat::kSarif

@@ -64,6 +64,14 @@ std::unexpected<Status> tensor_error(StatusCode code, const std::string& name, c
 
 }  // namespace
 
+std::unique_ptr<LoraAdapter> LoraAdapter::from_pairs(const LoraConfig& config, std::map<std::string, Pair> pairs) {
+  auto adapter = std::make_unique<LoraAdapter>();
+  adapter->config_ = config;
+  adapter->scaling_ = config.scaling();
+  adapter->pairs_ = std::move(pairs);
+  return adapter;
+}
+
 Result<std::unique_ptr<LoraAdapter>> LoraAdapter::load(const std::string& dir, const ModelConfig& base,
                                                        const std::string& base_name,
                                                        const LoraLoadOptions& options) {

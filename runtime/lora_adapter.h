@@ -35,6 +35,11 @@ class LoraAdapter {
                                                    const std::string& base_name,
                                                    const LoraLoadOptions& options = {});
 
+  // An adapter from in-memory pairs keyed by base module ("model.layers.0.self_attn.q_proj"),
+  // for training: forward passes use these tensors themselves, so gradients reach them. The
+  // caller keeps the shapes right (A [r, in], B [out, r]).
+  static std::unique_ptr<LoraAdapter> from_pairs(const LoraConfig& config, std::map<std::string, Pair> pairs);
+
   const LoraConfig& config() const { return config_; }
   const std::string& dir() const { return dir_; }
   double scaling() const { return scaling_; }

@@ -91,10 +91,30 @@ std::vector<std::string> ModelWeights::names() const {
   return out;
 }
 
+std::unique_ptr<ModelWeights> ModelWeights::from_tensors(const std::map<std::string, at::Tensor>& tensors) {
+  auto w = std::make_unique<ModelWeights>();
+  for (const auto& [name, t] : tensors) {
+    TensorInfo info;
+    info.name = name;
+    info.dtype = DType::kF32;
+    info.shape.assign(t.sizes().begin(), t.sizes().end());
+    w->in_memory_[name] = t;
+    const TensorInfo* stored = &w->in_memory_info_.emplace(name, std::move(info)).first->second;
+    w->index_[name] = {kInMemory, stored};
+  }
+  return w;
+}
+
 Result<at::Tensor> ModelWeights::get(const std::string& name, at::ScalarType dtype) const {
   auto it = index_.find(name);
   if (it == index_.end()) {
     return make_error(StatusCode::kNotFound, "tensor '" + name + "': expected in the weights, got nothing");
+  }
+  if (it->second.first == kInMemory) {
+    // Training's tensors: the same tensor (autograd intact) when the dtype already matches.
+    const at::Tensor& t = in_memory_.at(name);
+    if (t.scalar_type() == dtype) return t;
+    return torch_call("tensor '" + name + "'", [&]() -> Result<at::Tensor> { return t.to(dtype); });
   }
   const SafetensorsFile& f = *shards_[it->second.first];
   const TensorInfo& info = *it->second.second;

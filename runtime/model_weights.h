@@ -21,6 +21,9 @@ class ModelWeights {
   static Result<std::unique_ptr<ModelWeights>> open_dir(const std::string& dir);
   // Opens one safetensors file (adapters).
   static Result<std::unique_ptr<ModelWeights>> open_file(const std::string& path);
+  // Wraps in-memory float32 CPU tensors (a model being trained): get() returns the tensors
+  // themselves, so a forward pass over them reaches their gradients.
+  static std::unique_ptr<ModelWeights> from_tensors(const std::map<std::string, at::Tensor>& tensors);
 
   bool has(const std::string& name) const { return index_.count(name) != 0; }
   const TensorInfo* info(const std::string& name) const;
@@ -34,6 +37,10 @@ class ModelWeights {
   std::vector<std::unique_ptr<SafetensorsFile>> shards_;
   std::vector<std::string> files_;
   std::map<std::string, std::pair<size_t, const TensorInfo*>> index_;
+  // from_tensors(): the tensors and their infos (shard index kInMemory in index_).
+  static constexpr size_t kInMemory = static_cast<size_t>(-1);
+  std::map<std::string, at::Tensor> in_memory_;
+  std::map<std::string, TensorInfo> in_memory_info_;
 };
 
 }  // namespace alignwatch::runtime
