@@ -231,7 +231,7 @@ TEST_F(Api, LimitsAreAnsweredAndTheDaemonKeepsServing) {
   const auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(closed);
   EXPECT_EQ(response_status(nothing), 0);
-  EXPECT_LT(waited, 3s);
+  EXPECT_LT(waited, 6s);  // 0.6 s, with room for a loaded machine
   EXPECT_EQ(artifact_count(), 0u);
   EXPECT_EQ(response_status(request("GET", "/v1/scans", pipeline)), 200);
 }
@@ -259,7 +259,7 @@ TEST_F(Api, ASlowBodyMeetsTheRequestTimeoutAndTheConnectionCapHolds) {
     }
   }
   EXPECT_TRUE(cut);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 6s);  // 1.2 s, with room for a loaded machine
   EXPECT_EQ(artifact_count(), 0u);
   EXPECT_TRUE(fs::is_empty(state_ / "artifacts" / ".incoming"));
 
@@ -271,10 +271,17 @@ TEST_F(Api, ASlowBodyMeetsTheRequestTimeoutAndTheConnectionCapHolds) {
   }
   EXPECT_EQ(response_status(request("GET", "/healthz", "")), 0);
   held.clear();
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(response_status(request("GET", "/healthz", "")), 200);
+  // The server sees the closes in its own time: service resumes within a few seconds.
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = response_status(request("GET", "/healthz", ""));
+  }
+  EXPECT_EQ(status, 200);
   const std::string metrics = request("GET", "/metrics", token("ann", "reviewer"));
-  EXPECT_NE(metrics.find("alignwatch_api_connections_refused_total 1"), std::string::npos) << metrics;
+  const size_t at = metrics.find("\nalignwatch_api_connections_refused_total ");  // the sample, not its HELP line
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GE(std::atoi(metrics.c_str() + at + 42), 1) << metrics;
 }
 
 TEST_F(Api, HostileMultipartNamesAndMalformedBodiesAre400) {
