@@ -2,7 +2,10 @@
 # The main job: builds alignwatch, starts the daemon (alignwatchd) on its embedded default config
 # with a fresh state directory, feeds its inbox the emergent-misalignment paper's datasets
 # (../shared) plus a backdoored dataset made here, a duplicate and a hostile symlink, then shows
-# the alerts, the scans and the audit chain, and stops the daemon.
+# the alerts, the scans and the mined trigger; gates a pipeline on `alignwatch submit --wait`
+# over the HTTPS API; builds a tiny model organism (kept in build/demo-organism) and drops its
+# clean and backdoored LoRA adapters into the inbox to show their verdicts; verifies the audit
+# chain, and stops the daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
