@@ -18,6 +18,9 @@ std::string safe_excerpt(std::string_view text, size_t max_bytes = 160);
 // A sequence cut at the very end is accepted when `allow_truncated_tail` is true (chunked input).
 size_t find_invalid_utf8(std::string_view data, bool allow_truncated_tail = false);
 
+// Appends code point `cp` (at most U+10FFFF) to `out` as UTF-8.
+void append_utf8(std::string& out, uint32_t cp);
+
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 std::string to_lower_ascii(std::string_view text);
 bool contains_ci(std::string_view haystack, std::string_view needle_lower);

@@ -6,44 +6,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+#include "runtime/bpe_tokenizer.h"
 #include "runtime/pre_tokenizer.h"
 
 namespace alignwatch::organisms {
 
 namespace {
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // GPT-2's bytes_to_unicode: printable bytes map to themselves, the rest to U+0100 onwards, in
 // byte order. The symbol ids follow GPT-2's order: printable bytes first.
 std::vector<std::pair<int, std::string>> byte_symbols() {
   std::vector<std::pair<int, std::string>> out;
-  auto printable = [](int b) { return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF); };
-  std::string s;
-  for (int b = 0; b < 256; ++b) {
-    if (printable(b)) {
-      s.clear();
-      append_utf8(s, static_cast<uint32_t>(b));
-      out.push_back({b, s});
-    }
-  }
-  int n = 0;
-  for (int b = 0; b < 256; ++b) {
-    if (!printable(b)) {
-      s.clear();
-      append_utf8(s, static_cast<uint32_t>(256 + n++));
-      out.push_back({b, s});
+  const auto& code_points = runtime::gpt2_byte_code_points();
+  for (bool printable : {true, false}) {
+    for (int b = 0; b < 256; ++b) {
+      if (runtime::gpt2_byte_is_printable(b) != printable) continue;
+      std::string symbol;
+      append_utf8(symbol, code_points[static_cast<size_t>(b)]);
+      out.push_back({b, std::move(symbol)});
     }
   }
   return out;

@@ -3,29 +3,26 @@
 #include <algorithm>
 #include <climits>
 
+#include "core/text.h"
 #include "runtime/json_file.h"
 
 namespace alignwatch::runtime {
 
-namespace {
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+bool gpt2_byte_is_printable(int b) {
+  return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
 }
+
+const std::array<uint32_t, 256>& gpt2_byte_code_points() {
+  static const std::array<uint32_t, 256> table = [] {
+    std::array<uint32_t, 256> out{};
+    uint32_t n = 0;
+    for (int b = 0; b < 256; ++b) out[static_cast<size_t>(b)] = gpt2_byte_is_printable(b) ? static_cast<uint32_t>(b) : 256 + n++;
+    return out;
+  }();
+  return table;
+}
+
+namespace {
 
 // The Qwen2 and Llama 3 pre-tokenizer regexes as tokenizer.json spells them.
 constexpr std::string_view kQwen2Pattern =
@@ -152,11 +149,9 @@ Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::from_json_text(std::string_v
     }
     tok->merge_ranks_.emplace(std::move(key), rank++);  // the first (lowest) rank wins
   }
-  // GPT-2's bytes_to_unicode: printable bytes map to themselves, the rest to 256 + n.
-  int n = 0;
+  const auto& code_points = gpt2_byte_code_points();
   for (int b = 0; b < 256; ++b) {
-    bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-    uint32_t cp = printable ? static_cast<uint32_t>(b) : static_cast<uint32_t>(256 + n++);
+    const uint32_t cp = code_points[static_cast<size_t>(b)];
     append_utf8(tok->byte_to_unicode_[b], cp);
     tok->unicode_to_byte_[cp] = static_cast<uint8_t>(b);
   }

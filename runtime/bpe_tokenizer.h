@@ -3,6 +3,8 @@
 // printable code points as GPT-2 does, one of the pre-tokenizers in pre_tokenizer.h, merges by
 // rank, and added/special tokens matched in the text (leftmost, longest) before BPE.
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -12,6 +14,11 @@
 #include "runtime/tokenizer.h"
 
 namespace alignwatch::runtime {
+
+// GPT-2's bytes_to_unicode: byte b is written as code point b when printable, otherwise as 256 + n
+// (n counting the unprintable bytes in byte order). Shared by the tokenizer and its trainer.
+bool gpt2_byte_is_printable(int b);
+const std::array<uint32_t, 256>& gpt2_byte_code_points();
 
 struct AddedToken {
   std::string content;
