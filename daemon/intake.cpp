@@ -16,6 +16,7 @@
 
 #include "core/logging.h"
 #include "core/text.h"
+#include "daemon/hashing_file_writer.h"
 #include "store/digest.h"
 #include "store/evidence_store.h"
 
@@ -108,13 +109,8 @@ struct CopiedFile {
 // Copies `from` to a new file at `to` while hashing it, refusing more than `max_bytes`. The copy
 // is fsynced: what was hashed is what was kept.
 Result<CopiedFile> copy_hashing(int from, const fs::path& to, uint64_t max_bytes) {
-  FileDescriptor out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
-  if (out.get() < 0) {
-    return make_error(StatusCode::kUnavailable, "cannot create " + to.string() + ": " + errno_text());
-  }
-  store::Sha256Stream hash;
+  AW_ASSIGN_OR_RETURN(auto out, HashingFileWriter::create(to));
   std::vector<char> buffer(kCopyChunk);
-  CopiedFile copied;
   while (true) {
     ssize_t got = ::read(from, buffer.data(), buffer.size());
     if (got < 0) {
@@ -122,26 +118,15 @@ Result<CopiedFile> copy_hashing(int from, const fs::path& to, uint64_t max_bytes
       return make_error(StatusCode::kUnavailable, "read: " + errno_text());
     }
     if (got == 0) break;
-    copied.size += static_cast<uint64_t>(got);
-    if (copied.size > max_bytes) {
+    if (out->size() + static_cast<uint64_t>(got) > max_bytes) {
       return make_error(StatusCode::kResourceExhausted,
                         fmt::format("larger than daemon.job_max_bytes ({} bytes)", max_bytes));
     }
-    hash.update(std::string_view(buffer.data(), static_cast<size_t>(got)));
-    for (ssize_t written = 0; written < got;) {
-      ssize_t n = ::write(out.get(), buffer.data() + written, static_cast<size_t>(got - written));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return make_error(StatusCode::kUnavailable, "write " + to.string() + ": " + errno_text());
-      }
-      written += n;
-    }
+    AW_RETURN_IF_ERROR(out->write(std::string_view(buffer.data(), static_cast<size_t>(got))));
   }
-  if (::fsync(out.get()) != 0) {
-    return make_error(StatusCode::kUnavailable, "fsync " + to.string() + ": " + errno_text());
-  }
-  AW_ASSIGN_OR_RETURN(auto digest, hash.finish());
-  copied.sha256 = store::to_hex(digest);
+  CopiedFile copied;
+  copied.size = out->size();
+  AW_ASSIGN_OR_RETURN(copied.sha256, out->finish());
   return copied;
 }
 

@@ -45,7 +45,7 @@ StagedUpload::StagedUpload(fs::path dir, ArtifactKind kind, uint64_t max_bytes)
     : dir_(std::move(dir)), kind_(kind), max_bytes_(max_bytes) {}
 
 StagedUpload::~StagedUpload() {
-  if (fd_ >= 0) ::close(fd_);
+  file_.reset();
   std::error_code ignored;
   fs::remove_all(dir_, ignored);
   // A finished upload that accept_staged did not move away (it failed) is dropped too.
@@ -53,7 +53,7 @@ StagedUpload::~StagedUpload() {
 }
 
 Status StagedUpload::begin_file(std::string_view name) {
-  if (fd_ >= 0 || finished_) return Status(StatusCode::kInternal, "begin_file: a file is already open");
+  if (file_ || finished_) return Status(StatusCode::kInternal, "begin_file: a file is already open");
   if (!is_plain_file_name(name)) {
     return Status(StatusCode::kInvalidArgument,
                   "file name '" + safe_excerpt(name, 80) +
@@ -68,51 +68,35 @@ Status StagedUpload::begin_file(std::string_view name) {
     }
   }
   if (files_.size() >= 256) return Status(StatusCode::kInvalidArgument, "more than 256 files in one upload");
-  const fs::path path = dir_ / std::string(name);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
-  if (fd_ < 0) {
-    return Status(StatusCode::kUnavailable, "cannot create " + path.string() + ": " + std::strerror(errno));
-  }
-  hash_ = std::make_unique<store::Sha256Stream>();
+  AW_ASSIGN_OR_RETURN(file_, HashingFileWriter::create(dir_ / std::string(name)));
   current_ = ListedFile{std::string(name), 0, {}};
   return Status::ok();
 }
 
 Status StagedUpload::write(std::string_view bytes) {
-  if (fd_ < 0) return Status(StatusCode::kInternal, "write: no file is open");
+  if (!file_) return Status(StatusCode::kInternal, "write: no file is open");
   total_ += bytes.size();
   if (total_ > max_bytes_) {
     return Status(StatusCode::kResourceExhausted,
                   fmt::format("upload larger than the limit of {} bytes", max_bytes_));
   }
-  current_.size += bytes.size();
-  hash_->update(bytes);
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status(StatusCode::kUnavailable, std::string("write: ") + std::strerror(errno));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::ok();
+  return file_->write(bytes);
 }
 
 Status StagedUpload::end_file() {
-  if (fd_ < 0) return Status(StatusCode::kInternal, "end_file: no file is open");
+  if (!file_) return Status(StatusCode::kInternal, "end_file: no file is open");
   // What was hashed is what is kept: the bytes are on disk before the store refers to them.
-  const bool synced = ::fsync(fd_) == 0;
-  ::close(fd_);
-  fd_ = -1;
-  if (!synced) return Status(StatusCode::kUnavailable, std::string("fsync: ") + std::strerror(errno));
-  AW_ASSIGN_OR_RETURN(auto digest, hash_->finish());
-  current_.sha256 = store::to_hex(digest);
+  current_.size = file_->size();
+  auto sha = file_->finish();
+  file_.reset();
+  if (!sha) return sha.error();
+  current_.sha256 = std::move(*sha);
   files_.push_back(std::move(current_));
   return Status::ok();
 }
 
 Result<StagedArtifact> StagedUpload::finish(std::string manifest_json) {
-  if (fd_ >= 0) return make_error(StatusCode::kInternal, "finish: a file is still open");
+  if (file_) return make_error(StatusCode::kInternal, "finish: a file is still open");
   if (files_.empty()) return make_error(StatusCode::kInvalidArgument, "the upload holds no file");
   finished_ = true;
   StagedArtifact staged;

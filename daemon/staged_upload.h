@@ -12,11 +12,8 @@
 #include <vector>
 
 #include "core/status.h"
+#include "daemon/hashing_file_writer.h"
 #include "daemon/intake.h"
-
-namespace alignwatch::store {
-class Sha256Stream;
-}
 
 namespace alignwatch::daemon {
 
@@ -50,8 +47,7 @@ class StagedUpload {
   ArtifactKind kind_;
   uint64_t max_bytes_;
   uint64_t total_ = 0;
-  int fd_ = -1;  // the file being written
-  std::unique_ptr<store::Sha256Stream> hash_;
+  std::unique_ptr<HashingFileWriter> file_;  // the file being written
   ListedFile current_;
   std::vector<ListedFile> files_;
   std::filesystem::path result_path_;  // set by finish(); kept by the destructor only if taken
