@@ -12,7 +12,7 @@ PACKAGES=(
   zlib1g-dev libzstd-dev libssl-dev
   librocksdb-dev libsystemd-dev libboost-dev   # the daemon: evidence store, sd_notify, Asio/Beast
   systemd                      # systemd-analyze verify/security on the unit
-  zstd gzip openssl          # openssl: the TLS tests check certificates with it
+  zstd gzip openssl tar      # openssl: the TLS tests make certificates; tar: the adapter-archive tests
   python3 python3-jsonschema   # the JSON report's schema test
   bandit bc                    # the benchmark's point of comparison
   wrk curl                     # the API benchmark (bench/api_bench.sh)
