@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -190,8 +191,11 @@ Status set_option(const OptionSpec& spec, const YAML::Node& node, Config& config
   return bad_type();
 }
 
+// Where each option was set, for errors about how options combine.
+using OptionMarks = std::map<std::string, Location, std::less<>>;
+
 Status walk(const YAML::Node& node, const std::string& prefix, Config& config,
-            const std::string& name) {
+            const std::string& name, OptionMarks& marks) {
   if (!node.IsMap()) {
     return Status(StatusCode::kInvalidArgument,
                   (prefix.empty() ? std::string("configuration") : "section '" + prefix + "'") +
@@ -203,14 +207,49 @@ Status walk(const YAML::Node& node, const std::string& prefix, Config& config,
     std::string path = prefix.empty() ? key : prefix + "." + key;
     if (const OptionSpec* spec = find_option(path)) {
       AW_RETURN_IF_ERROR(set_option(*spec, item.second, config, name));
+      marks[path] = where(name, item.second.Mark());
     } else if (is_section(path)) {
       if (item.second.IsNull()) continue;  // an empty section keeps its defaults
-      AW_RETURN_IF_ERROR(walk(item.second, path, config, name));
+      marks[path] = where(name, item.first.Mark());
+      AW_RETURN_IF_ERROR(walk(item.second, path, config, name, marks));
     } else {
       return Status(StatusCode::kInvalidArgument,
                     "unknown option '" + path + "' (hint: `alignwatch config sample` lists them)",
                     where(name, item.first.Mark()));
     }
+  }
+  return Status::ok();
+}
+
+// Constraints between options, checked once every option is read. Each error points at the
+// option to change, or at the section when the option was left at its default.
+Status check_combinations(const Config& config, const OptionMarks& marks, const std::string& name) {
+  auto at = [&](std::string_view path, std::string_view section) {
+    if (auto it = marks.find(path); it != marks.end()) return it->second;
+    if (auto it = marks.find(section); it != marks.end()) return it->second;
+    return Location{name};
+  };
+  const LlmJudgeConfig& judge = config.adapters.llm_judge;
+  constexpr std::string_view kJudge = "adapters.llm_judge";
+  if (judge.enabled) {
+    if (!judge.url.starts_with("https://") && !judge.url.starts_with("http://")) {
+      return Status(StatusCode::kInvalidArgument,
+                    "option 'adapters.llm_judge.url': expected an https:// URL when adapters.llm_judge.enabled "
+                    "is true, got '" + judge.url.substr(0, 60) + "' [hint: http:// is allowed to loopback only]",
+                    at("adapters.llm_judge.url", kJudge));
+    }
+    if (judge.model.empty()) {
+      return Status(StatusCode::kInvalidArgument,
+                    "option 'adapters.llm_judge.model': expected the judge model's name when "
+                    "adapters.llm_judge.enabled is true, got ''",
+                    at("adapters.llm_judge.model", kJudge));
+    }
+  }
+  if (!judge.api_key_file.empty() && !judge.api_key_env.empty()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "option 'adapters.llm_judge.api_key_env': expected one source of the API key, got both "
+                  "api_key_file and api_key_env",
+                  at("adapters.llm_judge.api_key_env", kJudge));
   }
   return Status::ok();
 }
@@ -227,12 +266,14 @@ Result<Config> load_config_string(std::string_view yaml, const std::string& name
     return make_error(StatusCode::kInvalidArgument, "invalid YAML: " + e.msg, where(name, e.mark));
   }
   if (root.IsNull()) return config;  // an empty file keeps every default
+  OptionMarks marks;
   try {
-    AW_RETURN_IF_ERROR(walk(root, "", config, name));
+    AW_RETURN_IF_ERROR(walk(root, "", config, name, marks));
   } catch (const YAML::Exception& e) {
     return make_error(StatusCode::kInvalidArgument, "invalid configuration: " + e.msg,
                       where(name, e.mark));
   }
+  AW_RETURN_IF_ERROR(check_combinations(config, marks, name));
   return config;
 }
 
