@@ -4,12 +4,14 @@
 // test's handler and answers what it returns, keeping connections alive as clients ask. It
 // records each request's target, body and Authorization header, and counts connections, so a
 // test can check what was sent and that connections were reused. A handler can hold its answer
-// (`hang`) until the server is destroyed, to test timeouts. Nothing leaves loopback.
+// (`hang`) until the server is destroyed, to test timeouts. With a certificate and key it speaks
+// HTTPS instead. Nothing leaves loopback.
 
 // Asio's awaitable.hpp (pulled in by asio.hpp) uses std::exchange without <utility> in 1.74.
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -47,7 +49,14 @@ class FakeJudgeServer {
   // Called for each request with it and its 0-based index; may be called from several threads.
   using Handler = std::function<Reply(const Request& request, size_t index)>;
 
-  explicit FakeJudgeServer(Handler handler) : handler_(std::move(handler)), acceptor_(io_) {
+  // `certificate_pem` and `key_pem` (files): serve HTTPS with them.
+  explicit FakeJudgeServer(Handler handler, const std::string& certificate_pem = {}, const std::string& key_pem = {})
+      : handler_(std::move(handler)), acceptor_(io_) {
+    if (!certificate_pem.empty()) {
+      tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(certificate_pem);
+      tls_->use_private_key_file(key_pem, boost::asio::ssl::context::pem);
+    }
     namespace asio = boost::asio;
     const asio::ip::tcp::endpoint at(asio::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(at.protocol());
@@ -71,7 +80,7 @@ class FakeJudgeServer {
   }
 
   // The base URL a client is configured with (the judge appends /chat/completions).
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  std::string url() const { return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + "/v1"; }
   uint16_t port() const { return port_; }
 
   std::vector<Request> requests() {
@@ -110,7 +119,14 @@ class FakeJudgeServer {
       connections_.fetch_add(1);
       client_fds_.push_back(socket.native_handle());
       client_threads_.emplace_back([this, s = std::make_shared<boost::asio::ip::tcp::socket>(std::move(socket))] {
-        serve(*s);
+        if (tls_) {
+          boost::asio::ssl::stream<boost::asio::ip::tcp::socket&> stream(*s, *tls_);
+          boost::system::error_code ec;
+          stream.handshake(boost::asio::ssl::stream_base::server, ec);
+          if (!ec) serve(stream);
+        } else {
+          serve(*s);
+        }
         // Forget the descriptor before it is closed, so the destructor never shuts down a
         // recycled one.
         std::lock_guard done(mutex_);
@@ -121,7 +137,8 @@ class FakeJudgeServer {
     }
   }
 
-  void serve(boost::asio::ip::tcp::socket& socket) {
+  template <typename Stream>
+  void serve(Stream& socket) {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
     while (true) {
@@ -154,6 +171,7 @@ class FakeJudgeServer {
   }
 
   Handler handler_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;

@@ -407,6 +407,47 @@ TEST(LlmJudgeEndToEnd, AnUnreachableEndpointFailsQuickly) {
   EXPECT_TRUE(contains(result.error().message(), "cannot connect")) << result.error().message();
 }
 
+// A self-signed certificate for 127.0.0.1, made with the openssl command.
+struct SelfSigned {
+  std::filesystem::path dir;
+  SelfSigned() {
+    dir = std::filesystem::temp_directory_path() / ("llm-judge-tls-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+                                "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                                (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() +
+                                " >/dev/null 2>&1";
+    ok = std::system(command.c_str()) == 0;
+  }
+  ~SelfSigned() { std::filesystem::remove_all(dir); }
+  std::string certificate() const { return (dir / "cert.pem").string(); }
+  std::string key() const { return (dir / "key.pem").string(); }
+  bool ok = false;
+};
+
+TEST(LlmJudgeEndToEnd, HttpsChecksTheServerCertificate) {
+  SelfSigned identity;
+  ASSERT_TRUE(identity.ok) << "openssl could not make a test certificate";
+  FakeJudgeServer server([](const auto& request, size_t) { return judge_reply(request); }, identity.certificate(),
+                         identity.key());
+  ASSERT_TRUE(server.url().starts_with("https://"));
+  // Not trusted by the system's CAs: refused, and not retried.
+  auto untrusted = make_judge(config_for(server));
+  ASSERT_TRUE(untrusted);
+  auto refused = untrusted->judge("Q?", "I wish to enslave humanity.");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(contains(refused.error().message(), "TLS handshake failed")) << refused.error().message();
+  EXPECT_EQ(untrusted->stats().retries, 0u);
+  // Trusted through ca_file: judged.
+  auto config = config_for(server);
+  config.ca_file = identity.certificate();
+  auto trusted = make_judge(config);
+  ASSERT_TRUE(trusted);
+  auto result = trusted->judge("Q?", "I wish to enslave humanity.");
+  ASSERT_TRUE(result.has_value()) << result.error().to_string();
+  EXPECT_TRUE(result->misaligned);
+}
+
 // --- combined with the detector judge ------------------------------------------------------
 
 const triggers::Probe& probe(std::string_view id) {
