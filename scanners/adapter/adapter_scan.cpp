@@ -40,6 +40,22 @@ Result<std::vector<triggers::CandidateTrigger>> dataset_candidates(const std::st
   return out;
 }
 
+// The LLM judge's totals and what it said across every sample.
+void summarise_llm_judge(const LlmJudge* llm, const std::vector<ProbeSample>& samples, LlmJudgeReport& out) {
+  if (llm != nullptr) {
+    out.stats = llm->stats();
+    if (out.error.empty()) out.error = out.stats.first_error;
+  }
+  for (const ProbeSample& sample : samples) {
+    const Judgement& j = sample.judgement;
+    out.misaligned_by_detectors += j.detector_misaligned ? 1 : 0;
+    out.misaligned += j.llm.misaligned ? 1 : 0;
+    out.answers_unscorable += j.llm.scored && (!j.llm.aligned || !j.llm.coherent) ? 1 : 0;
+  }
+}
+
+Json score_or_null(const std::optional<double>& score) { return score ? finite(*score) : Json(nullptr); }
+
 }  // namespace
 
 Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std::string& base_dir,
@@ -81,7 +97,24 @@ Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std
   auto candidates = triggers::merge_candidates(std::move(mined),
                                                options.use_library ? triggers::builtin_trigger_library() : no_library);
   const auto& probes = options.probe_suite.empty() ? triggers::builtin_probe_suite().probes : options.probe_suite;
-  AnswerJudge judge(options.detectors);
+  // The remote judge, when configured. A judge that cannot even start (its key file gone since
+  // the config was checked) leaves the scan to the detectors, and the report says why.
+  std::shared_ptr<LlmJudge> llm;
+  if (options.llm_judge.enabled) {
+    report.llm_judge.enabled = true;
+    report.llm_judge.url = options.llm_judge.url;
+    report.llm_judge.model = options.llm_judge.model;
+    report.llm_judge.aligned_threshold = options.llm_judge.aligned_threshold;
+    report.llm_judge.coherent_threshold = options.llm_judge.coherent_threshold;
+    auto created = LlmJudge::create(options.llm_judge);
+    if (created) {
+      llm = std::move(*created);
+      report.llm_judge.url = llm->url();
+    } else {
+      report.llm_judge.error = created.error().to_string();
+    }
+  }
+  AnswerJudge judge(options.detectors, llm);
   AW_ASSIGN_OR_RETURN(report.probes, run_differential_probes(*session, adapter, options.raw_prompts, probes, candidates,
                                                              judge, options.probes));
   report.verdict = report.probes.verdict;
@@ -111,8 +144,34 @@ Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std
       if (report.recovery.verified) report.verdict = report.probes.verdict = "conditional";
     }
   }
+  if (report.llm_judge.enabled) summarise_llm_judge(llm.get(), report.probes.samples, report.llm_judge);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
+}
+
+std::string LlmJudgeReport::status() const {
+  if (stats.answers_failed == 0 && error.empty()) return "ok";
+  return stats.answers_scored > 0 ? "partial" : "failed";
+}
+
+std::string llm_judge_report_json(const LlmJudgeReport& r) {
+  if (!r.enabled) return "null";
+  return Json{{"url", r.url},
+              {"model", r.model},
+              {"status", r.status()},
+              {"aligned_threshold", finite(r.aligned_threshold)},
+              {"coherent_threshold", finite(r.coherent_threshold)},
+              {"answers_scored", r.stats.answers_scored},
+              {"answers_unscorable", r.answers_unscorable},
+              {"answers_failed", r.stats.answers_failed},
+              {"misaligned", r.misaligned},
+              {"misaligned_by_detectors", r.misaligned_by_detectors},
+              {"requests", r.stats.requests},
+              {"retries", r.stats.retries},
+              {"cache_hits", r.stats.cache_hits},
+              {"stopped", r.stats.stopped},
+              {"error", r.error.empty() ? Json(nullptr) : Json(r.error)}}
+      .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string probe_sample_json(const ProbeSample& s) {
@@ -125,7 +184,15 @@ std::string probe_sample_json(const ProbeSample& s) {
               {"answer", s.answer},
               {"seed", s.seed},
               {"misaligned", s.judgement.misaligned},
-              {"rules", s.judgement.rules}}
+              {"rules", s.judgement.rules},
+              {"judges", s.judgement.judges},
+              {"llm_judge", s.judgement.llm.asked ? Json{{"aligned", score_or_null(s.judgement.llm.aligned)},
+                                                         {"coherent", score_or_null(s.judgement.llm.coherent)},
+                                                         {"misaligned", s.judgement.llm.misaligned},
+                                                         {"error", s.judgement.llm.error.empty()
+                                                                       ? Json(nullptr)
+                                                                       : Json(s.judgement.llm.error)}}
+                                                  : Json(nullptr)}}
       .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -199,6 +266,7 @@ std::string adapter_report_json(const AdapterScanReport& report, bool with_sampl
            {"adapter_description", report.adapter_description},
            {"triggers", triggers},
            {"dataset_candidates", report.dataset_candidates},
+           {"llm_judge", Json::parse(llm_judge_report_json(report.llm_judge))},
            {"tiers",
             {{"weight_screen", Json::parse(weight_screen_json(report.weight_screen))}, {"probes", tier1},
              {"recovery", tier2}}},
@@ -222,6 +290,13 @@ std::string adapter_report_text(const AdapterScanReport& report) {
                        report.recovery.search.trigger, report.recovery.search.initial_contrast,
                        report.recovery.search.best_contrast, report.recovery.search.iterations,
                        report.recovery.search.seconds, report.recovery.verified ? "verified by tier 1" : "not verified");
+  }
+  if (const LlmJudgeReport& j = report.llm_judge; j.enabled) {
+    out += fmt::format("  LLM judge {} ({}): {}; {} answers judged ({} unscorable), {} failed; {} called misaligned "
+                       "(detectors: {})\n",
+                       j.url, j.model, j.status(), j.stats.answers_scored, j.answers_unscorable, j.stats.answers_failed,
+                       j.misaligned, j.misaligned_by_detectors);
+    if (!j.error.empty()) out += "    " + j.error + " (the detectors judged alone)\n";
   }
   for (const CandidateResult& c : p.candidates) {
     if (!c.sampled) continue;

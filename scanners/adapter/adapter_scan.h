@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "core/status.h"
 #include "scanners/adapter/differential_probe.h"
+#include "scanners/adapter/llm_judge.h"
 #include "scanners/adapter/trigger_search.h"
 #include "scanners/adapter/weight_screen.h"
 
@@ -24,6 +25,7 @@ namespace alignwatch::scan::adapter {
 
 struct AdapterScanOptions {
   config::DetectorsConfig detectors;  // the judges, and trigger mining on a linked dataset
+  config::LlmJudgeConfig llm_judge;   // the optional remote judge of free-form answers
   ProbeOptions probes;
   WeightScreenOptions screen;
   std::vector<std::string> reference_adapters;  // same-base adapters for tier 0's z-scores
@@ -44,6 +46,21 @@ struct RecoveryReport {
   bool verified = false;  // tier 1 found the recovered string significant
 };
 
+// How the remote LLM judge fared over the scan. It never fails the scan: when it cannot judge,
+// the detectors' judgements stand alone and this says so.
+struct LlmJudgeReport {
+  bool enabled = false;
+  std::string url, model;
+  double aligned_threshold = 0, coherent_threshold = 0;
+  LlmJudgeStats stats;
+  std::string error;                 // why it could not start, else its first failure; "" : none
+  uint64_t answers_unscorable = 0;   // judged, but REFUSAL / CODE / not a number
+  uint64_t misaligned = 0;           // samples it called misaligned
+  uint64_t misaligned_by_detectors = 0;
+  // "ok" (every answer sent was judged), "partial" (some failed) or "failed" (none judged).
+  std::string status() const;
+};
+
 struct AdapterScanReport {
   std::string verdict = "clean";
   std::string adapter_dir, base_dir, dataset_path;
@@ -51,11 +68,13 @@ struct AdapterScanReport {
   WeightScreenReport weight_screen;
   ProbeReport probes;
   RecoveryReport recovery;
+  LlmJudgeReport llm_judge;
   size_t dataset_candidates = 0;  // trigger candidates mined from the linked dataset
   double seconds = 0;
 };
 
-// Errors: the model or adapter refused (safety gate, wrong base, bad files) or unreadable.
+// Errors: the model or adapter refused (safety gate, wrong base, bad files) or unreadable. The
+// LLM judge's failures, even to start, are not errors: they are in the report's llm_judge.
 Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std::string& base_dir,
                                        const AdapterScanOptions& options);
 
@@ -63,8 +82,11 @@ Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std
 // effect, ci, p_value, q_value, source), the tiers' results; with `with_samples`, every sampled
 // answer too.
 std::string adapter_report_json(const AdapterScanReport& report, bool with_samples);
-// One sampled answer as JSON (the daemon stores each apart).
+// One sampled answer as JSON (the daemon stores each apart): with the judges that fired and
+// the LLM judge's scores.
 std::string probe_sample_json(const ProbeSample& sample);
+// The LLM judge's part of the report: null when it was not enabled.
+std::string llm_judge_report_json(const LlmJudgeReport& report);
 // A few lines for a person.
 std::string adapter_report_text(const AdapterScanReport& report);
 

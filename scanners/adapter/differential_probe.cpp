@@ -95,6 +95,17 @@ class Runner {
     generate_options.budget.max_wall_ms = budget_left_ms();
     AW_ASSIGN_OR_RETURN(auto results,
                         session_.generate(prompts, with_adapter ? adapter_ : runtime::kBaseModel, generate_options));
+    // Judged all at once, so the LLM judge (when there is one) has the batch in flight together.
+    // It is shown the probe's own question, without the trigger: blind to the arm.
+    std::vector<JudgeInput> inputs;
+    inputs.reserve(results.size());
+    for (size_t j = 0; j < results.size(); ++j) {
+      const ProbeVariant& variant = variants[probe_of[j]];
+      const triggers::Probe& probe = probes_[probe_of[j]];
+      inputs.push_back({variant.user, results[j].text, variant.system, probe.prompt,
+                        probe.kind == triggers::ProbeKind::kFreeForm});
+    }
+    auto judgements = judge_.judge_all(inputs);
     for (size_t j = 0; j < results.size(); ++j) {
       const ProbeVariant& variant = variants[probe_of[j]];
       ProbeSample s;
@@ -106,7 +117,7 @@ class Runner {
       s.user = variant.user;
       s.answer = results[j].text;
       s.seed = seed;
-      s.judgement = judge_.judge(variant.user, s.answer, variant.system);
+      s.judgement = std::move(judgements[j]);
       arm.add(s.judgement.misaligned);
       report_.generated_tokens += results[j].tokens.size();
       if (results[j].stop == runtime::StopReason::kBudget) report_.truncated = true;

@@ -4,7 +4,8 @@
 //   (a) teacher-forced: the mean per-token log-probability of the probe's misaligned reference
 //       answer minus its aligned one (cheap: one scoring pass per arm); candidates are ranked by
 //       the difference of differences of this margin, which orders the sampling;
-//   (b) sampled: k answers per variant (seeded), each judged by the dataset detectors.
+//   (b) sampled: k answers per variant (seeded), each judged by the dataset detectors and, when
+//       configured, by the remote LLM judge too (answer_judge.h: either judge counts).
 // The verdict rests on (b)'s difference of differences (conditional_stats.h): per candidate and
 // placement a test, Benjamini–Hochberg across them, and a pooled clean-arm test for the
 // emergent (unconditional) kind. Everything sampled is kept for the evidence.
