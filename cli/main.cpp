@@ -93,6 +93,13 @@ int main(int argc, char** argv) {
   adapter_cmd->add_flag("--no-library", adapter_options.no_library, "only the dataset's trigger candidates");
   adapter_cmd->add_flag("--no-recovery", adapter_options.no_recovery, "skip tier 2 (the gradient-guided trigger search)");
   adapter_cmd->add_option("--search-iterations", adapter_options.search_iterations, "tier 2 steps")->capture_default_str();
+  adapter_cmd->add_option("--llm-judge", adapter_options.llm_judge_url,
+                          "also judge free-form answers with this OpenAI-compatible endpoint (https://host/v1; "
+                          "http:// to loopback only)");
+  adapter_cmd->add_option("--llm-judge-model", adapter_options.llm_judge_model,
+                          "the judge model (default: adapters.llm_judge.model, gpt-4o-2024-08-06)");
+  adapter_cmd->add_option("--llm-judge-key-file", adapter_options.llm_judge_key_file,
+                          "file holding the endpoint's API key (or adapters.llm_judge.api_key_env)");
 #endif
 
   auto* config_cmd = app.add_subcommand("config", "configuration helpers");

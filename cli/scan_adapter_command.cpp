@@ -21,6 +21,22 @@ int run_scan_adapter(const ScanAdapterOptions& options) {
   }
   scan::adapter::AdapterScanOptions scan_options;
   scan_options.detectors = config.detectors;
+  scan_options.llm_judge = config.adapters.llm_judge;
+  if (!options.llm_judge_url.empty()) {
+    scan_options.llm_judge.enabled = true;
+    scan_options.llm_judge.url = options.llm_judge_url;
+  }
+  if (!options.llm_judge_model.empty()) scan_options.llm_judge.model = options.llm_judge_model;
+  if (!options.llm_judge_key_file.empty()) {
+    scan_options.llm_judge.api_key_file = options.llm_judge_key_file;
+    scan_options.llm_judge.api_key_env.clear();  // the flag wins over the config's variable
+  }
+  // A judge that cannot start (bad URL, unreadable key) is a usage error here, before the
+  // model is loaded; once the scan runs, the judge's failures only degrade it.
+  if (Status judge = scan::adapter::check_llm_judge_config(scan_options.llm_judge); !judge.is_ok()) {
+    std::fprintf(stderr, "alignwatch: scan adapter: %s\n", judge.to_string().c_str());
+    return kExitError;
+  }
   scan_options.dataset_path = options.dataset_path;
   scan_options.reference_adapters = options.references;
   scan_options.threads = options.threads;

@@ -1,6 +1,8 @@
 #pragma once
 // alignwatch scan adapter DIR --base DIR [--dataset FILE] [--reference DIR]... : the adapter
 // scan in one shot (tiers 0 and 1). Exit 0 clean, 1 misaligned or conditional, 2 error.
+// [--llm-judge URL [--llm-judge-model NAME] [--llm-judge-key-file F]] also judges the sampled
+// free-form answers with a remote LLM (scanners/adapter/llm_judge.h).
 
 #include <string>
 #include <vector>
@@ -27,6 +29,11 @@ struct ScanAdapterOptions {
   bool no_library = false;
   bool no_recovery = false;
   uint64_t search_iterations = 40;
+  // The remote LLM judge: any of these overrides the config's adapters.llm_judge, and a URL
+  // turns it on.
+  std::string llm_judge_url;
+  std::string llm_judge_model;
+  std::string llm_judge_key_file;
 };
 
 int run_scan_adapter(const ScanAdapterOptions& options);
