@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/logging.h"
+#include "core/text.h"
 #include "daemon/adapter_archive.h"
 #include "daemon/alert_rules.h"
 #include "daemon/intake.h"
@@ -111,6 +113,7 @@ ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout&
 
   scan::adapter::AdapterScanOptions options;
   options.detectors = engine.config.detectors;
+  options.llm_judge = engine.config.adapters.llm_judge;
   options.threads = static_cast<int>(engine.config.adapters.threads);
   options.chat_template = engine.config.runtime.chat_template;
   options.use_library = engine.config.adapters.use_trigger_library;
@@ -129,6 +132,13 @@ ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout&
   }
   auto scanned = scan::adapter::scan_adapter(adapter_dir.string(), base_dir.string(), options);
   if (!scanned) return permanent_failure(engine, job, scanned.error().to_string());
+  if (const auto& judge = scanned->llm_judge; judge.enabled && judge.status() != "ok") {
+    // Degraded, not failed: the detectors judged every sample; the report says what the LLM
+    // judge could not do.
+    get_logger("aw.daemon")->warn("llm_judge_degraded job_id={} status={} scored={} failed={} error=\"{}\"", job.id,
+                                  judge.status(), judge.stats.answers_scored, judge.stats.answers_failed,
+                                  safe_excerpt(judge.error, 200));
+  }
   scanned->adapter_dir = name;  // the report names the submission, not a path in the state dir
   scanned->base_dir = base_model;
   if (!options.dataset_path.empty()) scanned->dataset_path = dataset_sha;
@@ -149,6 +159,7 @@ ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout&
               {"adapter_verdict", scanned->verdict},
               {"error", ""},
               {"truncated", scanned->probes.truncated},
+              {"llm_judge_status", scanned->llm_judge.enabled ? Json(scanned->llm_judge.status()) : Json(nullptr)},
               {"records_key_prefix", key + "/"},
               {"samples_key_prefix", key + "/sample/"},
               {"metrics", Json::parse(metrics_object_json(metrics))}};

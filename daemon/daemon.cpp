@@ -26,6 +26,7 @@
 #include "daemon/inbox_watcher.h"
 #include "daemon/intake.h"
 #include "daemon/scan_job.h"
+#include "scanners/adapter/llm_judge.h"
 #include "store/digest.h"
 #include "store/evidence_store.h"
 #include "store/store_schema.h"
@@ -96,6 +97,7 @@ Status check_daemon_config(const config::Config& config) {
     if (!secret) return secret.error();
   }
   AW_RETURN_IF_ERROR(http::check_api_config(config.api));
+  AW_RETURN_IF_ERROR(scan::adapter::check_llm_judge_config(config.adapters.llm_judge));
   return check_alert_outputs(config.alerts);
 }
 

@@ -54,7 +54,7 @@ struct DaemonOptions {
 Result<config::Config> load_daemon_config(const DaemonOptions& options);
 
 // Checks what a config needs beyond its syntax: the chain secret and webhook secret files, the
-// webhook URL, the API's address and TLS files. Used by --validate-config and before every reload.
+// webhook URL, the API's address and TLS files, the LLM judge's URL, key and CA file. Used by --validate-config and before every reload.
 Status check_daemon_config(const config::Config& config);
 
 class Daemon {
