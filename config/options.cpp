@@ -234,7 +234,8 @@ const std::vector<OptionSpec>& option_specs() {
        "retries at most 20% of its requests plus this many)",
        AW_FIELD(adapters.llm_judge.max_retries)},
       {"adapters.llm_judge.retry_backoff_ms", OptionType::kUint, 0, 600000, "ms",
-       "delay before the first retry; doubles each retry (a Retry-After header wins, up to 60 s)",
+       "delay before the first retry; doubles each retry (a longer Retry-After from the endpoint is "
+       "honoured, up to 60 s)",
        AW_FIELD(adapters.llm_judge.retry_backoff_ms)},
       {"adapters.llm_judge.max_response_bytes", OptionType::kUint, 1024, 1u << 30, "bytes",
        "largest answer body accepted from the endpoint", AW_FIELD(adapters.llm_judge.max_response_bytes)},
