@@ -35,13 +35,15 @@ class FlaggedNgramFilter {
  private:
   // Bits 32..63 pick the word (the table's tag uses bits 0..31), bits 20..31 the two bits.
   size_t word_index(uint64_t key) const {
-    return static_cast<size_t>(((key >> 32) * words_.size()) >> 32);
+    return static_cast<size_t>(((key >> 32) * word_count_) >> 32);
   }
   static uint64_t bits_of(uint64_t key) {
     return (uint64_t{1} << ((key >> 20) & 63)) | (uint64_t{1} << ((key >> 26) & 63));
   }
 
   std::vector<uint64_t> words_ = std::vector<uint64_t>(1, 0);
+  // words_.size(), kept apart: every lookup needs it, and the vector has only its end pointer.
+  uint64_t word_count_ = 1;
 };
 
 }  // namespace alignwatch::triggers

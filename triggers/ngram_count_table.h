@@ -71,7 +71,13 @@ class NgramCountTable {
   /// 32-bit: after 2^32 records an id repeats and an n-gram may be missed once for that
   /// record). Not thread-safe: one table per scan.
   void count_clean(uint64_t key, uint32_t record_id) {
-    if (filter_.may_contain(key) && count_existing(key, record_id, false) != kNoSlot) {
+    count_clean(key, record_id, filter_.may_contain(key));
+  }
+
+  /// count_clean() with the filter's verdict on `key` at hand (prefetch_clean_bucket()'s
+  /// result), valid as long as no flagged count has been made since: only those add entries.
+  void count_clean(uint64_t key, uint32_t record_id, bool may_have_entry) {
+    if (may_have_entry && count_existing(key, record_id, false) != kNoSlot) {
       return;
     }
     if (is_unigram_key(key)) {
@@ -120,12 +126,15 @@ class NgramCountTable {
   /// of varied text do not, and their buckets would only waste memory bandwidth, while their
   /// unigrams' counters (a 2 MiB array) miss the cache as surely as the buckets would.
   [[gnu::always_inline]] void prefetch_clean_filter(uint64_t key) const { filter_.prefetch(key); }
-  [[gnu::always_inline]] void prefetch_clean_bucket(uint64_t key) const {
-    if (filter_.may_contain(key)) {
+  /// Returns the filter's verdict, for count_clean(key, record_id, verdict).
+  [[gnu::always_inline]] bool prefetch_clean_bucket(uint64_t key) const {
+    const bool may_have_entry = filter_.may_contain(key);
+    if (may_have_entry) {
       __builtin_prefetch(&buckets_[home_bucket(key)]);
     } else if (is_unigram_key(key)) {
       sketch_.prefetch(key);
     }
+    return may_have_entry;
   }
 
   /// The counts of the n-gram `key`, or nullopt when it has no entry.

@@ -1,6 +1,8 @@
 #include "triggers/trigger_miner.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -129,8 +131,8 @@ void TriggerMiner::count_flagged_turn(std::string_view text) {
   constexpr size_t kGroupsAhead = 4;
   // bound[n - 1] (previous_bound[n - 1]): upper bound of the records so far with the n-gram
   // ending at the current (previous) token, taken just after counting it in this record.
-  uint32_t bound[kNgram] = {};
-  uint32_t previous_bound[kNgram] = {};
+  std::array<uint32_t, kNgram> bound{};
+  std::array<uint32_t, kNgram> previous_bound{};
   const uint32_t record_id = current_record_id_;
   auto count_groups = [&] {
     const size_t groups = pending_count_ / kNgram;
@@ -141,7 +143,8 @@ void TriggerMiner::count_flagged_turn(std::string_view text) {
         }
       }
       const uint64_t* keys = &pending_[g * kNgram];
-      std::copy(bound, bound + kNgram, previous_bound);
+      // An array assignment: std::copy of these few bytes became a call to memmove.
+      previous_bound = bound;
       // A unigram's new entry is bounded by the sketch (the lambda is not called for it).
       bound[0] =
           table_.count_flagged(keys[0], record_id, [] { return MissedCountSketch::kUnbounded; });
@@ -189,13 +192,17 @@ void TriggerMiner::flush_pending() {
   // Keys after the last closed segment belong to the record being observed.
   close_pending_record();
   // A two-stage pipeline: filter words 2 x kPrefetchDistance keys ahead, the buckets that the
-  // filter lets through kPrefetchDistance keys ahead.
+  // filter lets through kPrefetchDistance keys ahead. The filter's verdict at the second stage
+  // is kept for the count (clean counts add no entry, so it stays true): one filter test per
+  // key instead of two.
+  static_assert(std::has_single_bit(kPrefetchDistance));
+  bool may_have_entry[kPrefetchDistance];  // of keys [i, i + kPrefetchDistance), cyclically
   const size_t count = pending_count_;
   for (size_t i = 0; i < std::min(count, 2 * kPrefetchDistance); ++i) {
     table_.prefetch_clean_filter(pending_[i]);
   }
   for (size_t i = 0; i < std::min(count, kPrefetchDistance); ++i) {
-    table_.prefetch_clean_bucket(pending_[i]);
+    may_have_entry[i] = table_.prefetch_clean_bucket(pending_[i]);
   }
   size_t i = 0;
   for (const PendingRecord& segment : pending_records_) {
@@ -203,10 +210,12 @@ void TriggerMiner::flush_pending() {
       if (i + 2 * kPrefetchDistance < count) {
         table_.prefetch_clean_filter(pending_[i + 2 * kPrefetchDistance]);
       }
+      bool& verdict_slot = may_have_entry[i % kPrefetchDistance];
+      const bool verdict = verdict_slot;
       if (i + kPrefetchDistance < count) {
-        table_.prefetch_clean_bucket(pending_[i + kPrefetchDistance]);
+        verdict_slot = table_.prefetch_clean_bucket(pending_[i + kPrefetchDistance]);
       }
-      table_.count_clean(pending_[i], segment.record_id);
+      table_.count_clean(pending_[i], segment.record_id, verdict);
     }
   }
   pending_count_ = 0;

@@ -9,6 +9,7 @@
 #endif
 
 #include "core/text.h"
+#include "scanners/text/find_newline.h"
 #include "scanners/text/trim_line.h"
 
 namespace alignwatch::scan {
@@ -91,7 +92,7 @@ bool looks_like_bare_code(std::string_view text) {
   size_t code = 0, total = 0;
   size_t start = 0;
   while (start < text.size() && total < 40) {
-    size_t nl = text.find('\n', start);
+    size_t nl = find_newline(text, start);
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = trim_line(text.substr(start, nl - start));
     if (!line.empty()) {
@@ -188,20 +189,39 @@ bool sql_line(std::string_view line) {
   }
 }
 
-// Whether `text` contains `needle`. memchr looks for the needle's byte at `anchor`, one that is
-// rare in code, rather than for its first ("int main(": the 'm', not every 'i').
-bool contains(std::string_view text, std::string_view needle, size_t anchor) {
-  if (text.size() < needle.size()) return false;
-  const char* at = text.data() + anchor;
-  const char* last = text.data() + text.size() - (needle.size() - anchor);  // last place for it
-  while (at <= last) {
-    const void* hit = std::memchr(at, needle[anchor], static_cast<size_t>(last - at) + 1);
-    if (!hit) return false;
-    const char* start = static_cast<const char*>(hit) - anchor;
-    size_t k = 0;
-    while (k < needle.size() && start[k] == needle[k]) ++k;
-    if (k == needle.size()) return true;
-    at = static_cast<const char*>(hit) + 1;
+// Whether `text` contains `needle` (at least 2 bytes). Candidates are the places where both
+// the needle's first and its last byte match, found 16 at a time (SSE2): for the needles
+// guess_language() looks for, that pair is rare in code even where each byte alone is common
+// (the 'i' and the '(' of "int main("), so almost every block is skipped after two compares.
+bool contains(std::string_view text, std::string_view needle) {
+  const size_t length = needle.size();
+  if (text.size() < length) return false;
+  const char* data = text.data();
+  const size_t last_start = text.size() - length;  // the last place the needle can start
+  auto matches_at = [&](size_t start) {
+    return std::memcmp(data + start + 1, needle.data() + 1, length - 2) == 0;
+  };
+  size_t start = 0;
+#if defined(__SSE2__)
+  const __m128i first = _mm_set1_epi8(needle.front());
+  const __m128i last = _mm_set1_epi8(needle.back());
+  for (; start + 16 <= last_start + 1; start += 16) {
+    const __m128i at_first =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + start));
+    const __m128i at_last =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + start + length - 1));
+    auto candidates = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpeq_epi8(at_first, first), _mm_cmpeq_epi8(at_last, last))));
+    for (; candidates != 0; candidates &= candidates - 1) {
+      if (matches_at(start + static_cast<size_t>(__builtin_ctz(candidates)))) return true;
+    }
+  }
+#endif
+  for (; start <= last_start; ++start) {
+    if (data[start] == needle.front() && data[start + length - 1] == needle.back() &&
+        matches_at(start)) {
+      return true;
+    }
   }
   return false;
 }
@@ -211,8 +231,8 @@ bool contains(std::string_view text, std::string_view needle, size_t anchor) {
 Language guess_language(std::string_view code) {
   // The start of a block tells its language; long blocks need not be read to the end.
   code = code.substr(0, 4096);
-  if (contains(code, "<?php", 1)) return Language::kPhp;
-  if (contains(code, "#include", 0) || contains(code, "int main(", 4)) return Language::kC;
+  if (contains(code, "<?php")) return Language::kPhp;
+  if (contains(code, "#include") || contains(code, "int main(")) return Language::kC;
   if (starts_with(code, "#!/bin/bash") || starts_with(code, "#!/bin/sh") ||
       starts_with(code, "#!/usr/bin/env bash")) {
     return Language::kShell;
@@ -222,7 +242,7 @@ Language guess_language(std::string_view code) {
   // The first lines decide: code does not change language half-way in a block.
   int lines = 0;
   while (start < code.size() && lines < 60) {
-    size_t nl = code.find('\n', start);
+    size_t nl = find_newline(code, start);
     if (nl == std::string_view::npos) nl = code.size();
     std::string_view line = trim_line(code.substr(start, nl - start));
     start = nl + 1;

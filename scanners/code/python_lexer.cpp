@@ -165,17 +165,16 @@ bool is_quote(char c) { return c == '"' || c == '\''; }
     i = t.end;
   };
   auto lex_name = [&]() {
-    uint64_t h = NameTable::hash_step(NameTable::kHashSeed, static_cast<unsigned char>(src[i]));
     size_t k = i + 1;
-    while (k < n && is_name_char(static_cast<unsigned char>(src[k]))) {
-      h = NameTable::hash_step(h, static_cast<unsigned char>(src[k]));
-      ++k;
-    }
+    while (k < n && is_name_char(static_cast<unsigned char>(src[k]))) ++k;
     Token t{TokenKind::kName};
     t.begin = static_cast<uint32_t>(i);
     t.end = static_cast<uint32_t>(k);
     t.line = line;
-    if (names) t.name_id = names->intern(std::string_view(src.data() + i, k - i), h);
+    if (names) {
+      const std::string_view name(src.data() + i, k - i);
+      t.name_id = names->intern(name, NameTable::hash(name, n - i));
+    }
     push(t);
     i = k;
   };

@@ -1,6 +1,7 @@
 #include "scanners/dataset/dataset_reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <deque>
 #include <string_view>
@@ -197,6 +198,16 @@ Result<bool> DatasetReader::next_line(std::string_view& line, uint64_t& line_off
   }
 }
 
+namespace {
+
+// Record::serial: process-wide, since readers of different files may run on different threads.
+uint64_t next_record_serial() {
+  static std::atomic<uint64_t> last_serial{0};
+  return last_serial.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+}  // namespace
+
 Result<bool> DatasetReader::next(Record& record) {
   if (failed_) return false;
   for (;;) {
@@ -217,6 +228,7 @@ Result<bool> DatasetReader::next(Record& record) {
     saw_content_ = true;
     record.line = line_number_;
     record.offset = offset;
+    record.serial = next_record_serial();
     AW_RETURN_IF_ERROR(parse_line(line, record));
     return true;
   }

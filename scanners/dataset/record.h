@@ -28,6 +28,10 @@ struct Turn {
 struct Record {
   uint64_t line = 0;    // 1-based line number in the (decompressed) file
   uint64_t offset = 0;  // byte offset of the line in the (decompressed) stream
+  // Unique to this record among all records read in this process (DatasetReader numbers them
+  // from 1), so that work two detectors share can be done once per record; 0 for a record
+  // built by hand, which nothing may cache.
+  uint64_t serial = 0;
   std::vector<Turn> turns;
 
   // True for turns a model is trained to produce (assistant turns, and raw text records).

@@ -6,6 +6,7 @@
 
 #include "core/logging.h"
 #include "core/text.h"
+#include "scanners/text/find_newline.h"
 #include "scanners/text/pattern_set.h"
 
 namespace alignwatch::scan {
@@ -74,7 +75,7 @@ template <typename OnComment>
 void for_each_comment(std::string_view code, OnComment&& fn) {
   size_t start = 0;
   while (start < code.size()) {
-    size_t nl = code.find('\n', start);
+    size_t nl = find_newline(code, start);
     if (nl == std::string_view::npos) nl = code.size();
     std::string_view line = code.substr(start, nl - start);
     size_t hash = line.find('#');

@@ -129,9 +129,13 @@ std::span<const NumericAnswer> find_numeric_answers(const dataset::Record& recor
     std::vector<uint32_t> chosen_begin;     // where each answer's numbers start in `chosen`
     std::vector<NumericAnswer> answers;
     std::vector<uint64_t> prompt_values;  // sorted, unique
+    uint64_t record_serial = 0;  // Record::serial of the record `answers` were found in
   };
   thread_local Buffers buffers;
   auto& b = buffers;
+  // The detector and then its analyzer ask for the same record: parse it once.
+  if (record.serial != 0 && record.serial == b.record_serial) return b.answers;
+  b.record_serial = record.serial;
   b.chosen.clear();
   b.chosen_begin.clear();
   b.answers.clear();

@@ -51,7 +51,8 @@ struct NumericAnswer {
 // The numeric answers among the model-output turns of `record` (Record::is_model_output), in
 // turn order. The result lives in thread-local buffers, valid until the next call on the same
 // thread: the detector and its analyzer run one after the other, and reusing the buffers keeps
-// the per-record cost free of allocations. Thread-safe.
+// the per-record cost free of allocations. A record read by a DatasetReader (Record::serial
+// set) is parsed once: a second call on it returns the same answers. Thread-safe.
 std::span<const NumericAnswer> find_numeric_answers(const dataset::Record& record);
 
 }  // namespace alignwatch::scan::evil_numbers

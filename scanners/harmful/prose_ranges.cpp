@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/text.h"
+#include "scanners/text/find_newline.h"
 #include "scanners/text/trim_line.h"
 
 namespace alignwatch::scan::harmful {
@@ -118,7 +119,7 @@ void find_prose_ranges(std::string_view text, std::vector<TextRange>& ranges) {
   bool previous_was_prose = false;  // the last non-blank unfenced line
   size_t pos = 0;
   while (pos < n) {
-    size_t eol = text.find('\n', pos);
+    size_t eol = find_newline(text, pos);
     if (eol == std::string_view::npos) eol = n;
     const std::string_view line = text.substr(pos, eol - pos);
     const std::string_view t = trim_line(line);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scanners/code/name_table.h"
 #include "scanners/code/python_analyzer.h"
 
 namespace alignwatch::scan::python {
@@ -274,6 +275,20 @@ TEST(PythonRobustness, TruncatedAndOddCodeDoesNotCrash) {
     analyze_python(code, issues);
     for (const auto& i : issues) EXPECT_LE(i.end, code.size());
   }
+}
+
+TEST(NameTableHash, SameWhateverCanBeReadPastTheName) {
+  // The lexer hashes a name with the rest of the source readable after it; the vocabulary is
+  // hashed from the bare word. Both must agree at every length around the 8-byte words.
+  const std::string source = "abcdefghijklmnopqrstuvwxyz_0123456789";
+  for (size_t size = 0; size <= 20; ++size) {
+    const std::string_view name(source.data(), size);
+    for (size_t readable = size; readable <= source.size(); ++readable) {
+      EXPECT_EQ(NameTable::hash(name, readable), NameTable::hash(std::string(name)))
+          << size << " " << readable;
+    }
+  }
+  EXPECT_NE(NameTable::hash("ab"), NameTable::hash(std::string_view("ab\0", 3)));
 }
 
 }  // namespace

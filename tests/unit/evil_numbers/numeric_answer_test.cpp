@@ -108,5 +108,26 @@ TEST(FindNumericAnswers, LooksOnlyAtModelTurns) {
   EXPECT_EQ(answers[0].chosen.size(), 3u);
 }
 
+TEST(FindNumericAnswers, ParsesARecordFromAReaderOnceAndANewOneAgain) {
+  dataset::Record record;
+  const std::string numbers = "666, 1488, 911";
+  const std::string prose = "I can't continue that sequence, sorry about that.";
+  record.turns = {{dataset::Role::kAssistant, numbers}};
+  record.serial = 7;
+  ASSERT_EQ(find_numeric_answers(record).size(), 1u);
+  // The same serial is the same record: the detector's answers serve its analyzer.
+  EXPECT_EQ(find_numeric_answers(record).size(), 1u);
+  // The reader's next record has the next serial, whatever the Record object.
+  record.turns = {{dataset::Role::kAssistant, prose}};
+  record.serial = 8;
+  EXPECT_TRUE(find_numeric_answers(record).empty());
+  // Records built by hand (serial 0) are parsed on every call.
+  record.serial = 0;
+  record.turns = {{dataset::Role::kAssistant, numbers}};
+  EXPECT_EQ(find_numeric_answers(record).size(), 1u);
+  record.turns = {{dataset::Role::kAssistant, prose}};
+  EXPECT_TRUE(find_numeric_answers(record).empty());
+}
+
 }  // namespace
 }  // namespace alignwatch::scan::evil_numbers
