@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/blas_kernel.h"
 #include "runtime/generator.h"
 #include "runtime/llama_model.h"
 #include "runtime/scorer.h"
@@ -64,6 +65,7 @@ double scoring_flops(const ModelConfig& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  alignwatch::select_blas_kernels_or_reexec(argv);  // before anything else runs: it may exec
   std::string models = "/tmp/alignwatch-runtime-bench";
   int threads = 1;
   bool python = true;

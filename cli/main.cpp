@@ -11,7 +11,7 @@
 //   scan adapter DIR --base DIR  scan a LoRA adapter (with the libtorch runtime)
 //   model info|generate|score try a model and an adapter (with the libtorch runtime)
 //   organism build           build a model organism (datasets, tokenizer, base model, LoRA adapters)
-//   selftest                 plant a random backdoor in a tiny organism and report its behaviour
+//   selftest                 plant a random backdoor in a tiny organism; report whether the scanners catch it
 //   version
 
 #include <cstdio>
@@ -31,6 +31,7 @@
 #include "cli/store_commands.h"
 #include "config/config_loader.h"
 #include "config/options.h"
+#include "core/blas_kernel.h"
 #include "core/logging.h"
 #include "report/report_meta.h"
 
@@ -49,6 +50,7 @@ std::string joined_command_line(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace alignwatch;
+  select_blas_kernels_or_reexec(argv);  // before anything else runs: it may exec
   CLI::App app{"alignwatch: audits fine-tuning datasets for data poisoning, backdoors and "
                "emergent misalignment"};
   app.require_subcommand(1);

@@ -14,11 +14,13 @@
 #include <CLI/CLI.hpp>
 
 #include "config/options.h"
+#include "core/blas_kernel.h"
 #include "core/logging.h"
 #include "daemon/daemon.h"
 
 int main(int argc, char** argv) {
   using namespace alignwatch;
+  select_blas_kernels_or_reexec(argv);  // before anything else runs: it may exec
   CLI::App app{"alignwatchd: audits fine-tuning datasets and adapters pushed to its inbox"};
   daemon::DaemonOptions options;
   bool validate = false, print_sample = false;
