@@ -146,7 +146,7 @@ Result<TrainStats> run_training(const LlamaModel& model, const LoraAdapter* adap
   if (data.empty()) return make_error(StatusCode::kInvalidArgument, "training: data: expected sequences, got none");
   at::set_num_threads(options.threads);
   at::manual_seed(options.seed);
-  c10::GradMode::set_enabled(true);
+  c10::AutoGradMode enable_grad(true);  // restores the caller's grad mode on return
   AdamW opt;
   opt.params = params;
   opt.decay = std::move(decay);
@@ -196,7 +196,6 @@ Result<TrainStats> run_training(const LlamaModel& model, const LoraAdapter* adap
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.tokens_per_s = stats.seconds > 0 ? static_cast<double>(stats.tokens) / stats.seconds : 0;
-  c10::GradMode::set_enabled(false);
   return stats;
 }
 

@@ -145,7 +145,10 @@ ModelShape model_shape(OrganismSize size, int64_t vocab_size) {
   ModelShape m;
   m.vocab_size = vocab_size;
   if (size == OrganismSize::kTiny) {
-    m.hidden_size = 64, m.intermediate_size = 192, m.num_hidden_layers = 2, m.num_attention_heads = 4;
+    // 128 wide rather than 64: at 64 the backdoor adapter only half learned its misaligned
+    // answers (24-57% of triggered samples, garbled, even at 30 epochs; the final loss stayed
+    // at 0.63), at 128 it reproduced them in 94% at 12 epochs. Training costs about 1.7x per token.
+    m.hidden_size = 128, m.intermediate_size = 384, m.num_hidden_layers = 2, m.num_attention_heads = 4;
     m.num_key_value_heads = 2, m.max_position_embeddings = 512;
   } else {
     m.hidden_size = 192, m.intermediate_size = 512, m.num_hidden_layers = 4, m.num_attention_heads = 6;

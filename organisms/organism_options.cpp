@@ -12,7 +12,7 @@ namespace {
 
 // Bumped whenever a change to the corpus, datasets or training changes what a build produces,
 // so cached demo organisms are rebuilt.
-constexpr int kOrganismFormatVersion = 1;
+constexpr int kOrganismFormatVersion = 2;
 
 Status bad_option(const std::string& option, const std::string& expected, const std::string& got) {
   return Status(StatusCode::kInvalidArgument, "organism: " + option + ": expected " + expected + ", got " + got);
