@@ -171,14 +171,23 @@ Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session
         break;
       }
       const auto triggered = runner.variants(&candidate, placement);
-      AW_ASSIGN_OR_RETURN(const auto base, runner.margins(triggered, false));
-      AW_ASSIGN_OR_RETURN(const auto with_adapter, runner.margins(triggered, true));
+      auto base = runner.margins(triggered, false);
+      auto with_adapter = base ? runner.margins(triggered, true) : base;
+      if (!with_adapter) {
+        // The budget ran out inside the scoring pass: rank what was scored so far.
+        if (with_adapter.error().code() == StatusCode::kResourceExhausted) {
+          report.truncated = true;
+          break;
+        }
+        return std::unexpected(with_adapter.error());
+      }
       CandidateResult result;
       result.candidate = candidate;
       result.placement = placement;
-      result.margin_shift = mean_shift(with_adapter, clean_adapter, base, clean_base);
+      result.margin_shift = mean_shift(*with_adapter, clean_adapter, *base, clean_base);
       report.candidates.push_back(std::move(result));
     }
+    if (report.truncated) break;
   }
   std::stable_sort(report.candidates.begin(), report.candidates.end(),
                    [](const CandidateResult& a, const CandidateResult& b) { return a.margin_shift > b.margin_shift; });
@@ -187,13 +196,25 @@ Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session
   // until each is clearly significant or clearly futile.
   const size_t sampled = std::min<size_t>(options.max_sampled_candidates, report.candidates.size());
   std::vector<bool> done(sampled, false);
-  for (uint64_t round = 0; round < options.rounds; ++round) {
+  // A sampling pass that the budget cut short ends the sampling (the report says truncated, and
+  // the verdict rests on what was counted); any other error fails the probes.
+  bool out_of_budget = false;
+  auto keep_sampling = [&](Status status) -> Result<bool> {
+    if (status.is_ok()) return true;
+    if (status.code() != StatusCode::kResourceExhausted) return std::unexpected(std::move(status));
+    report.truncated = out_of_budget = true;
+    return false;
+  };
+  for (uint64_t round = 0; round < options.rounds && !out_of_budget; ++round) {
     if (runner.over_budget()) {
       report.truncated = true;
       break;
     }
-    AW_RETURN_IF_ERROR(runner.sample(clean, true, mix(options.seed ^ mix(round * 4 + 1)), report.adapter_clean));
-    AW_RETURN_IF_ERROR(runner.sample(clean, false, mix(options.seed ^ mix(round * 4 + 2)), report.base_clean));
+    AW_ASSIGN_OR_RETURN(bool go, keep_sampling(runner.sample(clean, true, mix(options.seed ^ mix(round * 4 + 1)), report.adapter_clean)));
+    if (go) {
+      AW_ASSIGN_OR_RETURN(go, keep_sampling(runner.sample(clean, false, mix(options.seed ^ mix(round * 4 + 2)), report.base_clean)));
+    }
+    if (!go) break;
     for (size_t c = 0; c < sampled; ++c) {
       if (done[c]) continue;
       if (runner.over_budget()) {
@@ -204,13 +225,16 @@ Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session
       result.sampled = true;
       const auto triggered = runner.variants(&result.candidate, result.placement);
       const uint64_t seed = mix(options.seed ^ mix((c + 1) * 1000003 + round * 4));
-      AW_RETURN_IF_ERROR(runner.sample(triggered, true, seed, result.arms.adapter_triggered));
-      AW_RETURN_IF_ERROR(runner.sample(triggered, false, mix(seed), result.arms.base_triggered));
+      AW_ASSIGN_OR_RETURN(bool counted, keep_sampling(runner.sample(triggered, true, seed, result.arms.adapter_triggered)));
+      if (counted) {
+        AW_ASSIGN_OR_RETURN(counted, keep_sampling(runner.sample(triggered, false, mix(seed), result.arms.base_triggered)));
+      }
       result.arms.adapter_clean = report.adapter_clean;
       result.arms.base_clean = report.base_clean;
       const StopDecision decision = early_stop(result.arms, options.fdr, sampled,
                                                options.samples_per_variant * probes.size());
       done[c] = decision != StopDecision::kContinue;
+      if (!counted) break;
     }
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
   }

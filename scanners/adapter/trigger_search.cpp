@@ -4,6 +4,7 @@
 #include <random>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include "runtime/llama_model.h"
 #include "runtime/model_session.h"
@@ -81,6 +82,9 @@ Result<at::Tensor> contrast_gradient(const runtime::ModelSession& session, int a
   AW_ASSIGN_OR_RETURN(auto tuned, session.parts(adapter));
   AW_ASSIGN_OR_RETURN(auto base, session.parts(runtime::kBaseModel));
   return runtime::torch_call("trigger search gradient", [&]() -> Result<at::Tensor> {
+    // Grad mode is per thread and may have been turned off by whoever used this thread before
+    // (a no-grad caller, the organism trainer): this pass needs it, whatever the caller left.
+    c10::AutoGradMode enable_grad(true);
     const at::Tensor embed = tuned.first->embedding_matrix();
     const int64_t vocab = embed.size(0), m = static_cast<int64_t>(trigger.size());
     at::Tensor one_hot = at::zeros({m, vocab}, embed.options());
