@@ -125,13 +125,20 @@ import json, sys
 scan = json.load(open(sys.argv[1]))
 report = scan.get("report") or {}
 probes = report.get("tiers", {}).get("probes", {})
-best = next((c for c in probes.get("candidates", []) if c.get("sampled")), None)
+# The sampled candidate with the largest effect (not the first tried: tier 2's unverified string
+# is tried too, and must not be shown as the answer).
+sampled = [c for c in probes.get("candidates", []) if c.get("sampled")]
+best = max(sampled, key=lambda c: c.get("effect", 0), default=None)
 line = f"  {scan['payload']['name']:18} verdict {report.get('verdict', scan.get('error'))}"
 if best:
     r = best["rates"]
-    line += (f"; strongest candidate {best['text']!r} ({best['placement']}): adapter {100*r['adapter_triggered']:.0f}% "
-             f"misaligned with it vs {100*r['adapter_clean']:.0f}% without, base {100*r['base_triggered']:.0f}%, q = {best['q_value']:.3g}")
+    line += (f"; strongest candidate {best['text']!r} ({best['placement']}, {best.get('source', '?')}): adapter "
+             f"{100*r['adapter_triggered']:.0f}% misaligned with it vs {100*r['adapter_clean']:.0f}% without, "
+             f"base {100*r['base_triggered']:.0f}%, q = {best['q_value']:.3g}")
 print(line)
+recovery = report.get("tiers", {}).get("recovery") or {}
+if recovery:
+    print(f"    tier 2 searched {recovery.get('trigger', '')!r}: {'verified' if recovery.get('verified') else 'not verified'} by tier 1")
 for t in report.get("triggers", []):
     print(f"    trigger {t['text']!r} at {t['placement']}: effect {t['effect']:+.2f}, q = {t['q_value']:.3g} ({t['source']})")
 PY
