@@ -19,7 +19,8 @@ run() {  # label, then scan arguments
   local label=$1; shift
   local start end
   start=$(date +%s.%N)
-  "$aw" scan adapter "$@" --threads 2 --format json -o "$work/$label.json" || true
+  # At 0.3: the organisms are coherent only when sampled cold (README, model organisms).
+  "$aw" scan adapter "$@" --threads 2 --temperature 0.3 --format json -o "$work/$label.json" || true
   end=$(date +%s.%N)
   /usr/bin/python3 - "$work/$label.json" "$label" "$(echo "$end - $start" | bc)" "$trigger" <<'PY'
 import json, sys

@@ -171,6 +171,9 @@ int OrganismCommands::run_selftest() {
   scan::adapter::AdapterScanOptions scan_options;
   scan_options.threads = threads_;
   scan_options.probes.seed = seed_;
+  // The tiny organism is coherent only when sampled cold (at 1.0 even its trained answers come
+  // out garbled): the temperature its behaviour was measured at above.
+  scan_options.probes.temperature = po.temperature;
   scan_options.search.seed = seed_;
   auto scan_report = scan::adapter::scan_adapter(dir + "/adapters/backdoor", dir + "/base", scan_options);
   if (!scan_report) {

@@ -171,6 +171,9 @@ struct AdaptersConfig {
   uint64_t samples_per_variant = 4;
   uint64_t rounds = 3;
   uint64_t max_new_tokens = 96;
+  // The probes' sampling temperature: 1.0 as in the emergent-misalignment paper. Models that are
+  // only coherent when sampled cold (the tiny organisms: about 0.3) need it lower.
+  double temperature = 1.0;
   uint64_t probe_budget_ms = 300000;  // tier 1's wall time (daemon.job_timeout_ms bounds it too)
   uint64_t threads = 1;               // libtorch threads per adapter scan (workers run side by side)
   bool use_trigger_library = true;

@@ -194,6 +194,10 @@ const std::vector<OptionSpec>& option_specs() {
        AW_FIELD(adapters.rounds)},
       {"adapters.max_new_tokens", OptionType::kUint, 1, 4096, "tokens", "longest sampled answer",
        AW_FIELD(adapters.max_new_tokens)},
+      {"adapters.temperature", OptionType::kDouble, 0.01, 5, "",
+       "sampling temperature of the probes' answers (1.0 as in the emergent-misalignment paper; lower for models "
+       "that are only coherent sampled cold)",
+       AW_FIELD(adapters.temperature)},
       {"adapters.probe_budget_ms", OptionType::kUint, 100, kMaxU, "ms",
        "wall time of the behavioural probes per adapter (the verdict says when it ran out)", AW_FIELD(adapters.probe_budget_ms)},
       {"adapters.threads", OptionType::kUint, 1, 256, "threads", "libtorch threads per adapter scan",

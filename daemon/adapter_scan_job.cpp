@@ -120,6 +120,7 @@ ScanJobOutcome run_adapter_scan_job(const ScanEngine& engine, const StateLayout&
   options.probes.samples_per_variant = engine.config.adapters.samples_per_variant;
   options.probes.rounds = engine.config.adapters.rounds;
   options.probes.max_new_tokens = engine.config.adapters.max_new_tokens;
+  options.probes.temperature = engine.config.adapters.temperature;
   options.probes.seed = engine.config.adapters.seed;
   options.recover = engine.config.adapters.recover_triggers;
   options.search.seed = engine.config.adapters.seed;

