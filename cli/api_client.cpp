@@ -24,6 +24,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/http_url.h"
+
 namespace alignwatch::cli {
 
 namespace asio = boost::asio;
@@ -35,41 +37,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
-
-struct ParsedUrl {
-  bool tls = true;
-  std::string host;
-  std::string port;
-};
-
-Result<ParsedUrl> parse_url(const std::string& url) {
-  ParsedUrl out;
-  std::string_view rest = url;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    out.tls = false;
-    rest.remove_prefix(7);
-  } else {
-    return make_error(StatusCode::kInvalidArgument, "--server: expected https://host:port, got '" + url + "'");
-  }
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
-  if (rest.starts_with("[")) {
-    auto close = rest.find(']');
-    if (close == std::string_view::npos) return make_error(StatusCode::kInvalidArgument, "--server: unclosed '['");
-    out.host = std::string(rest.substr(1, close - 1));
-    rest.remove_prefix(close + 1);
-    if (rest.starts_with(":")) out.port = std::string(rest.substr(1));
-  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    out.host = std::string(rest.substr(0, colon));
-    out.port = std::string(rest.substr(colon + 1));
-  } else {
-    out.host = std::string(rest);
-  }
-  if (out.port.empty()) out.port = out.tls ? "443" : "80";
-  if (out.host.empty()) return make_error(StatusCode::kInvalidArgument, "--server: no host in '" + url + "'");
-  return out;
-}
 
 std::string normalise_fingerprint(std::string_view text) {
   std::string out;
@@ -106,7 +73,7 @@ std::string quoted(const std::string& text) {
 
 struct ApiClient::Impl {
   ApiClientOptions options;
-  ParsedUrl url;
+  HttpUrl url;
   asio::io_context io;
   asio::ssl::context tls{asio::ssl::context::tls_client};
 
@@ -201,7 +168,7 @@ ApiClient::~ApiClient() = default;
 
 Result<std::unique_ptr<ApiClient>> ApiClient::create(ApiClientOptions options) {
   auto impl = std::make_unique<Impl>();
-  AW_ASSIGN_OR_RETURN(impl->url, parse_url(options.server));
+  AW_ASSIGN_OR_RETURN(impl->url, parse_http_url(options.server, "--server"));
   impl->options = std::move(options);
   boost::system::error_code ec;
   auto& tls = impl->tls;

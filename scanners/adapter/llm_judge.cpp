@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "core/http_url.h"
 #include "core/logging.h"
 #include "core/secret_file.h"
 #include "core/text.h"
@@ -201,51 +202,15 @@ Result<std::vector<TopLogprob>> parse_chat_logprobs(std::string_view body) {
 }
 
 Result<JudgeEndpoint> parse_judge_url(std::string_view url) {
+  AW_ASSIGN_OR_RETURN(HttpUrl parsed, parse_http_url(url, "adapters.llm_judge.url"));
   JudgeEndpoint out;
-  out.url = std::string(url);
-  std::string_view rest = url;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    out.tls = false;
-    rest.remove_prefix(7);
-  } else {
-    return make_error(StatusCode::kInvalidArgument,
-                      "adapters.llm_judge.url: expected https://host[:port][/path], got '" + safe_excerpt(url, 60) + "'");
-  }
-  const size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  std::string path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
-  if (authority.find('@') != std::string_view::npos) {
-    return make_error(StatusCode::kInvalidArgument,
-                      "adapters.llm_judge.url: credentials in the URL are not supported (use "
-                      "adapters.llm_judge.api_key_file or api_key_env)");
-  }
+  out.tls = parsed.tls;
+  out.host = std::move(parsed.host);
+  out.port = std::move(parsed.port);
+  std::string path = std::move(parsed.path);
   if (path.find_first_of("?# \r\n") != std::string::npos) {
     return make_error(StatusCode::kInvalidArgument,
                       "adapters.llm_judge.url: expected a plain path, got '" + safe_excerpt(path, 60) + "'");
-  }
-  std::string_view port;
-  if (authority.starts_with("[")) {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return make_error(StatusCode::kInvalidArgument, "adapters.llm_judge.url: unclosed '[' in the host");
-    }
-    out.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (after.starts_with(":")) port = after.substr(1);
-    else if (!after.empty()) return make_error(StatusCode::kInvalidArgument, "adapters.llm_judge.url: expected ':' after ']'");
-  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    out.host = std::string(authority.substr(0, colon));
-    port = authority.substr(colon + 1);
-  } else {
-    out.host = std::string(authority);
-  }
-  out.port = port.empty() ? (out.tls ? "443" : "80") : std::string(port);
-  if (out.host.empty() || out.port.find_first_not_of("0123456789") != std::string::npos || out.port.size() > 5 ||
-      std::stoul(out.port) == 0 || std::stoul(out.port) > 65535) {
-    return make_error(StatusCode::kInvalidArgument,
-                      "adapters.llm_judge.url: expected host[:port], got '" + safe_excerpt(authority, 60) + "'");
   }
   if (!out.tls && !is_loopback_name(out.host)) {
     return make_error(StatusCode::kInvalidArgument,
@@ -256,7 +221,7 @@ Result<JudgeEndpoint> parse_judge_url(std::string_view url) {
   if (path.empty()) path = "/v1";
   if (!path.ends_with("/chat/completions")) path += "/chat/completions";
   out.target = path;
-  out.url = std::string(out.tls ? "https://" : "http://") + std::string(authority) + path;  // what is asked
+  out.url = std::string(out.tls ? "https://" : "http://") + parsed.authority + path;  // what is asked
   return out;
 }
 
