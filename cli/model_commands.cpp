@@ -24,10 +24,7 @@ int fail(const Status& s) {
 
 // The runtime options: the config file's runtime section (or the defaults), then the flags.
 Result<runtime::RuntimeOptions> runtime_options(const ModelCommandOptions& o, config::RuntimeConfig* runtime_config) {
-  config::Config cfg;
-  if (!o.config_path.empty()) {
-    AW_ASSIGN_OR_RETURN(cfg, config::load_config_file(o.config_path));
-  }
+  AW_ASSIGN_OR_RETURN(const config::Config cfg, config::load_config_file_or_defaults(o.config_path));
   *runtime_config = cfg.runtime;
   runtime::RuntimeOptions r;
   r.threads = static_cast<int>(o.threads.value_or(cfg.runtime.threads));

@@ -10,15 +10,12 @@
 namespace alignwatch::cli {
 
 int run_scan_adapter(const ScanAdapterOptions& options) {
-  config::Config config;
-  if (!options.config_path.empty()) {
-    auto loaded = config::load_config_file(options.config_path);
-    if (!loaded) {
-      std::fprintf(stderr, "alignwatch: %s\n", loaded.error().to_string().c_str());
-      return kExitError;
-    }
-    config = std::move(*loaded);
+  auto loaded = config::load_config_file_or_defaults(options.config_path);
+  if (!loaded) {
+    std::fprintf(stderr, "alignwatch: %s\n", loaded.error().to_string().c_str());
+    return kExitError;
   }
+  const config::Config config = std::move(*loaded);
   scan::adapter::AdapterScanOptions scan_options;
   scan_options.detectors = config.detectors;
   scan_options.llm_judge = config.adapters.llm_judge;

@@ -15,15 +15,12 @@ namespace alignwatch::cli {
 
 int run_scan_dataset(const ScanDatasetOptions& options) {
   auto log = get_logger("aw.cli");
-  config::Config config;
-  if (!options.config_path.empty()) {
-    auto loaded = config::load_config_file(options.config_path);
-    if (!loaded) {
-      std::fprintf(stderr, "alignwatch: %s\n", loaded.error().to_string().c_str());
-      return kExitError;
-    }
-    config = std::move(*loaded);
+  auto loaded = config::load_config_file_or_defaults(options.config_path);
+  if (!loaded) {
+    std::fprintf(stderr, "alignwatch: %s\n", loaded.error().to_string().c_str());
+    return kExitError;
   }
+  const config::Config config = std::move(*loaded);
   report::ReportMeta meta;
   meta.command_line = options.command_line;
   meta.start_time = std::chrono::system_clock::now();

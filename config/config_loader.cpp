@@ -277,6 +277,11 @@ Result<Config> load_config_string(std::string_view yaml, const std::string& name
   return config;
 }
 
+Result<Config> load_config_file_or_defaults(const std::string& path) {
+  if (path.empty()) return Config{};
+  return load_config_file(path);
+}
+
 Result<Config> load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(StatusCode::kNotFound, "cannot read config file '" + path + "'");

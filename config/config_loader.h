@@ -11,6 +11,8 @@
 namespace alignwatch::config {
 
 Result<Config> load_config_file(const std::string& path);
+// The CLI's --config: the file when `path` is given, the embedded defaults when it is empty.
+Result<Config> load_config_file_or_defaults(const std::string& path);
 // `name` is used in error locations (a file name or "<inline>").
 Result<Config> load_config_string(std::string_view yaml, const std::string& name);
 
