@@ -132,8 +132,12 @@ TEST(AdapterScan, TheLlmJudgeScoresFreeFormSamplesAndTheReportSaysSo) {
 
 TEST(AdapterScan, AFailingLlmJudgeLeavesTheScanToTheDetectors) {
   testing::FakeJudgeServer server([](const auto&, size_t) -> testing::FakeJudgeServer::Reply { return {500, "down"}; });
+  AdapterScanOptions options = fast_with_judge(server.url());
+  // One request at a time: with more in flight, those sent before the third failure came back
+  // are answered too, and how many that is depends on timing.
+  options.llm_judge.max_concurrency = 1;
   auto report = scan_adapter(source_path("tests/data/runtime/tiny_llama_lora"), source_path("tests/data/runtime/tiny_llama"),
-                             fast_with_judge(server.url()));
+                             options);
   ASSERT_TRUE(report.has_value()) << report.error().to_string();
   EXPECT_EQ(report->llm_judge.status(), "failed");
   EXPECT_EQ(report->llm_judge.stats.answers_scored, 0u);
