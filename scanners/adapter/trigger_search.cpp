@@ -17,9 +17,13 @@ namespace {
 using runtime::TokenId;
 
 // A probe with the trigger slots cut out: the prompt's tokens before and after the start of the
-// user's text, and the misaligned answer the contrast is measured on.
+// user's text, and one of its reference answers, weighted +1 (misaligned: the contrast rises as
+// the adapter, more than its base, comes to say it) or -1 (aligned: it rises as the adapter
+// stops saying it). Both together: a trigger that only makes every answer less likely moves the
+// two in step and gains nothing.
 struct Layout {
   std::vector<TokenId> before, after, target;
+  double weight = 1;
 };
 
 Result<std::vector<Layout>> layouts(const runtime::ModelSession& session, const std::vector<triggers::Probe>& probes) {
@@ -30,6 +34,7 @@ Result<std::vector<Layout>> layouts(const runtime::ModelSession& session, const 
     return make_error(StatusCode::kUnsupported, "trigger search: the tokenizer does not keep the marker as one token");
   }
   std::vector<Layout> out;
+  size_t with_target = 0;
   for (const auto& probe : probes) {
     const auto ids = session.prompt_tokens("", marker + " " + probe.prompt, /*raw=*/false);
     auto at = std::find(ids.begin(), ids.end(), marker_ids[0]);
@@ -41,9 +46,16 @@ Result<std::vector<Layout>> layouts(const runtime::ModelSession& session, const 
     layout.after.assign(at + 1, ids.end());
     layout.target = session.tokenizer().encode(probe.misaligned, /*parse_special=*/false);
     if (layout.target.empty()) continue;
+    ++with_target;
+    Layout aligned = layout;
+    aligned.target = session.tokenizer().encode(probe.aligned, /*parse_special=*/false);
+    aligned.weight = -1;
     out.push_back(std::move(layout));
+    if (!aligned.target.empty()) out.push_back(std::move(aligned));
   }
   if (out.empty()) return make_error(StatusCode::kInvalidArgument, "trigger search: no probe with a target answer");
+  // Mean over probes: each probe's rows share 1 / (probes with a target).
+  for (Layout& l : out) l.weight /= static_cast<double>(with_target);
   return out;
 }
 
@@ -54,8 +66,8 @@ std::vector<TokenId> prompt_with(const Layout& layout, const std::vector<TokenId
   return out;
 }
 
-// Mean over probes of the per-token (adapter − base) log-probability of the targets, for each
-// candidate trigger.
+// The contrast of each candidate trigger: over the probes' references, the weighted per-token
+// (adapter − base) log-probability.
 Result<std::vector<double>> contrasts(const runtime::ModelSession& session, int adapter, const std::vector<Layout>& probes,
                                       const std::vector<std::vector<TokenId>>& candidates) {
   std::vector<runtime::ScoreRequest> requests;
@@ -69,9 +81,8 @@ Result<std::vector<double>> contrasts(const runtime::ModelSession& session, int 
     for (size_t p = 0; p < probes.size(); ++p) {
       const size_t i = c * probes.size() + p;
       const double n = static_cast<double>(std::max<size_t>(with_adapter[i].logprobs.size(), 1));
-      out[c] += (with_adapter[i].total - base[i].total) / n;
+      out[c] += probes[p].weight * (with_adapter[i].total - base[i].total) / n;
     }
-    out[c] /= static_cast<double>(probes.size());
   }
   return out;
 }
@@ -126,9 +137,9 @@ Result<at::Tensor> contrast_gradient(const runtime::ModelSession& session, int a
         const auto [start, length] = target_span[static_cast<size_t>(b)];
         const at::Tensor predicted = logp[b].slice(0, start - 1, start - 1 + length);       // [L, V]
         const at::Tensor targets = ids[b].slice(0, start, start + length).unsqueeze(1);      // [L, 1]
-        per_probe.push_back(predicted.gather(1, targets).mean());
+        per_probe.push_back(predicted.gather(1, targets).mean() * probes[static_cast<size_t>(b)].weight);
       }
-      return at::stack(per_probe).mean();
+      return at::stack(per_probe).sum();
     };
     AW_ASSIGN_OR_RETURN(at::Tensor tuned_lp, mean_logprob(*tuned.first, tuned.second));
     AW_ASSIGN_OR_RETURN(at::Tensor base_lp, mean_logprob(*base.first, base.second));
@@ -157,12 +168,15 @@ Result<TriggerSearchResult> search_trigger(const runtime::ModelSession& session,
       allowed[static_cast<size_t>(id)] = false;
     }
   }
-  // Start from "!" repeated, as GCG does (or the first allowed token).
-  std::vector<TokenId> trigger;
-  const auto bang = tokenizer.encode("!", false);
-  TokenId start_token = bang.size() == 1 ? bang[0] : 0;
-  while (start_token < vocab && !allowed[static_cast<size_t>(start_token)]) ++start_token;
-  trigger.assign(options.trigger_tokens, start_token);
+  // Start from the given string's tokens, else from "!" repeated, as GCG does (or the first
+  // allowed token).
+  std::vector<TokenId> trigger = options.initial.empty() ? std::vector<TokenId>{} : tokenizer.encode(options.initial, false);
+  if (trigger.empty()) {
+    const auto bang = tokenizer.encode("!", false);
+    TokenId start_token = bang.size() == 1 ? bang[0] : 0;
+    while (start_token < vocab && !allowed[static_cast<size_t>(start_token)]) ++start_token;
+    trigger.assign(std::max<uint64_t>(options.trigger_tokens, 1), start_token);
+  }
 
   TriggerSearchResult result;
   AW_ASSIGN_OR_RETURN(auto initial, contrasts(session, adapter, probe_layouts, {trigger}));

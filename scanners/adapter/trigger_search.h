@@ -28,6 +28,9 @@ struct TriggerSearchOptions {
   uint64_t batch = 48;          // candidates scored per iteration
   uint64_t seed = 1;
   std::chrono::milliseconds budget{120000};
+  // Where the search starts: "" is GCG's "! ! ! !" (trigger_tokens slots); a string (a library
+  // trigger that already moves the adapter, say) starts from its tokens, one slot each.
+  std::string initial;
 };
 
 struct TriggerSearchResult {

