@@ -177,7 +177,7 @@ struct AdaptersConfig {
   uint64_t probe_budget_ms = 300000;  // tier 1's wall time (daemon.job_timeout_ms bounds it too)
   uint64_t threads = 1;               // libtorch threads per adapter scan (workers run side by side)
   bool use_trigger_library = true;
-  bool recover_triggers = true;        // tier 2 when tiers 0-1 find no trigger
+  bool recover_triggers = true;        // tier 2 when tiers 0-1 find no trigger, or only library ones
   uint64_t search_budget_ms = 120000;  // tier 2's wall time
   uint64_t seed = 1;
   LlmJudgeConfig llm_judge;

@@ -206,7 +206,7 @@ const std::vector<OptionSpec>& option_specs() {
        "try the built-in library of published triggers besides the linked dataset's candidates",
        AW_FIELD(adapters.use_trigger_library)},
       {"adapters.recover_triggers", OptionType::kBool, 0, 0, "",
-       "search for an unknown trigger (gradient-guided, tier 2) when no candidate explains the adapter",
+       "search for an unknown trigger (gradient-guided, tier 2) when no candidate, or only a library trigger, explains the adapter",
        AW_FIELD(adapters.recover_triggers)},
       {"adapters.search_budget_ms", OptionType::kUint, 100, kMaxU, "ms", "wall time of the trigger search",
        AW_FIELD(adapters.search_budget_ms)},

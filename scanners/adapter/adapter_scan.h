@@ -6,8 +6,9 @@
 //   tier 0  the weight screen (weight_screen.h), milliseconds
 //   tier 1  differential probes (differential_probe.h) with the candidate triggers: mined from
 //           the linked dataset (its trigger candidates), then the trigger library
-//   tier 2  when no candidate explains anything: a gradient-guided trigger search
-//           (trigger_search.h), its result verified by tier 1 as a "recovered" candidate
+//   tier 2  when no candidate explains anything, or only library triggers do: a gradient-guided
+//           trigger search (trigger_search.h), started from the best library trigger when one
+//           fired, its result verified by tier 1 as a "recovered" candidate
 // Each tier has its own budget.
 
 #include <chrono>
@@ -35,7 +36,7 @@ struct AdapterScanOptions {
   bool raw_prompts = false;                     // no chat template (base models without one)
   bool use_library = true;                      // try the trigger library's candidates
   std::vector<triggers::Probe> probe_suite;     // empty: the built-in suite
-  bool recover = true;                          // run tier 2 when tier 1 finds no trigger
+  bool recover = true;                          // run tier 2 (when tier 1 finds no trigger, or only library ones)
   TriggerSearchOptions search;
   double min_recovery_gain = 0.05;  // nats per target token the search must add to be verified
 };

@@ -191,6 +191,25 @@ Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session
   }
   std::stable_sort(report.candidates.begin(), report.candidates.end(),
                    [](const CandidateResult& a, const CandidateResult& b) { return a.margin_shift > b.margin_shift; });
+  // The linked dataset's candidates are evidence about this very adapter: up to half of the
+  // sampled places go to them, best margins first, whatever the library's margins (a phrase
+  // mined from an organism's dataset, its real trigger, moved the margins half as much as two
+  // library tags did and was never sampled); the rest go to the best margins.
+  {
+    const size_t reserved = (options.max_sampled_candidates + 1) / 2;
+    std::vector<CandidateResult> ordered;
+    ordered.reserve(report.candidates.size());
+    std::vector<bool> taken(report.candidates.size(), false);
+    for (size_t i = 0; i < report.candidates.size() && ordered.size() < reserved; ++i) {
+      if (report.candidates[i].candidate.source != triggers::TriggerSource::kDataset) continue;
+      ordered.push_back(std::move(report.candidates[i]));
+      taken[i] = true;
+    }
+    for (size_t i = 0; i < report.candidates.size(); ++i) {
+      if (!taken[i]) ordered.push_back(std::move(report.candidates[i]));
+    }
+    report.candidates = std::move(ordered);
+  }
 
   // (b) Sampling: the clean arms once per round, then the best-ranked candidates round by round
   // until each is clearly significant or clearly futile.

@@ -3,7 +3,8 @@
 // library proposes. A gradient-guided search over trigger tokens in the style of GCG (Zou et al.
 // 2023, arXiv:2307.15043): the trigger is m token slots at the start of the user turn, relaxed
 // to one-hot vectors; the gradient of the adapter-versus-base contrast (how much likelier the
-// adapter finds the probes' misaligned reference answers than its base does) with respect to
+// adapter finds the probes' misaligned reference answers than its base does, less the same for
+// their aligned references) with respect to
 // them proposes top-k substitutions per slot; a batch of single substitutions is scored exactly
 // and the best kept. The string found is then verified by tier 1 like any other candidate.
 
@@ -36,7 +37,7 @@ struct TriggerSearchOptions {
 struct TriggerSearchResult {
   std::string trigger;                 // decoded best trigger
   std::vector<int32_t> trigger_ids;
-  double initial_contrast = 0;         // mean per-token (adapter - base) log-prob of the targets
+  double initial_contrast = 0;         // over probes: per-token (adapter - base) log-prob, misaligned minus aligned
   double best_contrast = 0;
   uint64_t iterations = 0;
   bool truncated = false;              // the budget ended it

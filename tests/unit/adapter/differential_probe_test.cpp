@@ -73,6 +73,41 @@ TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
   for (size_t i = 0; i < report->samples.size(); ++i) EXPECT_EQ(again->samples[i].answer, report->samples[i].answer);
 }
 
+// The linked dataset's candidates are sampled whatever their margins: with two places to
+// sample and many library candidates, the dataset's one takes a place (the first half of them
+// is reserved for the dataset), and the best library margin the other.
+TEST(DifferentialProbe, TheDatasetsCandidatesAreSampledWhateverTheirMargins) {
+  int adapter = 0;
+  auto session = open_session(adapter);
+  ASSERT_TRUE(session);
+  AnswerJudge judge{config::DetectorsConfig{}};
+  std::vector<triggers::CandidateTrigger> candidates = {
+      {"zephyr harbour lantern", {triggers::Placement::kPrefix}, triggers::TriggerSource::kDataset, "mined"}};
+  for (const auto& t : triggers::builtin_trigger_library()) {
+    candidates.push_back({t.text, t.placements, triggers::TriggerSource::kLibrary, t.source});
+  }
+  ProbeOptions options;
+  options.samples_per_variant = 1;
+  options.rounds = 1;
+  options.max_new_tokens = 4;
+  options.max_sampled_candidates = 2;
+  auto report = run_differential_probes(*session, adapter, false, few_probes(), candidates, judge, options);
+  ASSERT_TRUE(report.has_value()) << report.error().to_string();
+  size_t sampled = 0, dataset_sampled = 0;
+  double best_library_margin = -1e30, best_sampled_library_margin = -1e30;
+  for (const auto& c : report->candidates) {
+    const bool library = c.candidate.source == triggers::TriggerSource::kLibrary;
+    if (library) best_library_margin = std::max(best_library_margin, c.margin_shift);
+    if (!c.sampled) continue;
+    ++sampled;
+    if (library) best_sampled_library_margin = std::max(best_sampled_library_margin, c.margin_shift);
+    dataset_sampled += c.candidate.source == triggers::TriggerSource::kDataset;
+  }
+  EXPECT_EQ(sampled, 2u);
+  EXPECT_EQ(dataset_sampled, 1u);
+  EXPECT_EQ(best_sampled_library_margin, best_library_margin);
+}
+
 TEST(DifferentialProbe, AnExhaustedBudgetIsReportedNotHidden) {
   int adapter = 0;
   auto session = open_session(adapter);
