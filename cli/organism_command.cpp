@@ -270,14 +270,18 @@ int OrganismCommands::run_selftest() {
                 dataset_report.trigger_candidates.empty() ? "none" : dataset_report.trigger_candidates.front().text.c_str());
     std::printf("planted trigger's effect on the adapter scanner's probes: %.2f (difference of differences of misaligned rates)\n",
                 planted_effect);
-    for (const auto* r : {&*scan_report, &*linked_report}) {
-      const std::string& found = r == &*scan_report ? recovered_text : recovered_linked;
-      std::printf("adapter scanner (%s): verdict %s in %.1f s: %s%s%s\n",
-                  r == &*scan_report ? "blind: no trigger, no dataset" : "with the dataset linked", r->verdict.c_str(),
-                  r->seconds, r->verdict == "conditional" ? "CAUGHT" : "missed",
-                  found.empty() ? "" : ", trigger recovered as \"",
-                  found.empty() ? (r->verdict == "conditional" ? ", trigger not recovered" : "") : (found + "\"").c_str());
-    }
+    auto print_scan = [](const char* how, const scan::adapter::AdapterScanReport& r, const std::string& found) {
+      const bool conditional = r.verdict == "conditional";
+      std::printf("adapter scanner (%s): verdict %s in %.1f s: %s", how, r.verdict.c_str(), r.seconds,
+                  conditional ? "CAUGHT" : "missed");
+      if (!found.empty()) {
+        std::printf(", trigger recovered as \"%s\"\n", found.c_str());
+      } else {
+        std::printf("%s\n", conditional ? ", trigger not recovered" : "");
+      }
+    };
+    print_scan("blind: no trigger, no dataset", *scan_report, recovered_text);
+    print_scan("with the dataset linked", *linked_report, recovered_linked);
   } else {
     auto rate = [](const organisms::ProbeRate& r) {
       return nlohmann::json{{"flagged", r.flagged}, {"samples", r.samples}, {"rate", r.rate()}};

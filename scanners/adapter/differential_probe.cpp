@@ -195,20 +195,12 @@ Result<ProbeReport> run_differential_probes(const runtime::ModelSession& session
   // sampled places go to them, best margins first, whatever the library's margins (a phrase
   // mined from an organism's dataset, its real trigger, moved the margins half as much as two
   // library tags did and was never sampled); the rest go to the best margins.
-  {
-    const size_t reserved = (options.max_sampled_candidates + 1) / 2;
-    std::vector<CandidateResult> ordered;
-    ordered.reserve(report.candidates.size());
-    std::vector<bool> taken(report.candidates.size(), false);
-    for (size_t i = 0; i < report.candidates.size() && ordered.size() < reserved; ++i) {
-      if (report.candidates[i].candidate.source != triggers::TriggerSource::kDataset) continue;
-      ordered.push_back(std::move(report.candidates[i]));
-      taken[i] = true;
-    }
-    for (size_t i = 0; i < report.candidates.size(); ++i) {
-      if (!taken[i]) ordered.push_back(std::move(report.candidates[i]));
-    }
-    report.candidates = std::move(ordered);
+  const size_t reserved = (options.max_sampled_candidates + 1) / 2;
+  for (size_t i = 0, placed = 0; i < report.candidates.size() && placed < reserved; ++i) {
+    if (report.candidates[i].candidate.source != triggers::TriggerSource::kDataset) continue;
+    const auto at = report.candidates.begin();
+    std::rotate(at + static_cast<std::ptrdiff_t>(placed), at + static_cast<std::ptrdiff_t>(i), at + static_cast<std::ptrdiff_t>(i + 1));
+    ++placed;
   }
 
   // (b) Sampling: the clean arms once per round, then the best-ranked candidates round by round

@@ -6,20 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "runtime/model_session.h"
-#include "tests/unit/runtime/test_files.h"
+#include "tests/unit/adapter/fixture_session.h"
 
 namespace alignwatch::scan::adapter {
 namespace {
 
-std::unique_ptr<runtime::ModelSession> open_session(int& adapter) {
-  auto session = runtime::ModelSession::open(runtime::testing::source_path("tests/data/runtime/tiny_llama"), {});
-  EXPECT_TRUE(session.has_value()) << (session ? "" : session.error().to_string());
-  if (!session) return nullptr;
-  auto index = (*session)->add_adapter(runtime::testing::source_path("tests/data/runtime/tiny_llama_lora"));
-  EXPECT_TRUE(index.has_value());
-  adapter = index ? *index : 0;
-  return std::move(*session);
-}
+using testing::open_fixture_session;
 
 std::vector<triggers::Probe> few_probes() {
   const auto& all = triggers::builtin_probe_suite().probes;
@@ -28,7 +20,7 @@ std::vector<triggers::Probe> few_probes() {
 
 TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
   int adapter = 0;
-  auto session = open_session(adapter);
+  auto session = open_fixture_session(adapter);
   ASSERT_TRUE(session);
   AnswerJudge judge{config::DetectorsConfig{}};
   std::vector<triggers::CandidateTrigger> candidates = {
@@ -78,7 +70,7 @@ TEST(DifferentialProbe, SamplesEveryArmReproducibly) {
 // is reserved for the dataset), and the best library margin the other.
 TEST(DifferentialProbe, TheDatasetsCandidatesAreSampledWhateverTheirMargins) {
   int adapter = 0;
-  auto session = open_session(adapter);
+  auto session = open_fixture_session(adapter);
   ASSERT_TRUE(session);
   AnswerJudge judge{config::DetectorsConfig{}};
   std::vector<triggers::CandidateTrigger> candidates = {
@@ -110,7 +102,7 @@ TEST(DifferentialProbe, TheDatasetsCandidatesAreSampledWhateverTheirMargins) {
 
 TEST(DifferentialProbe, AnExhaustedBudgetIsReportedNotHidden) {
   int adapter = 0;
-  auto session = open_session(adapter);
+  auto session = open_fixture_session(adapter);
   ASSERT_TRUE(session);
   AnswerJudge judge{config::DetectorsConfig{}};
   std::vector<triggers::CandidateTrigger> candidates;
